@@ -1,0 +1,39 @@
+package main
+
+import (
+	"charm.land/bubbles/v2/key"
+
+	"rtinspect/ui"
+)
+
+// defaultKeyMap is every default binding, in one place. The README's key
+// table and the help overlay are both derived from it.
+func defaultKeyMap() ui.KeyMap {
+	return ui.KeyMap{
+		NextPane: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane")),
+		PrevPane: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous pane")),
+		Up:       key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("k/↑", "up")),
+		Down:     key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("j/↓", "down")),
+		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
+		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdown", "page down")),
+
+		Open:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details / edit answer")),
+		Edit:        key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit answer in $EDITOR")),
+		ErrorAnswer: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "answer with an error")),
+		Messages:    key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "edit resume messages")),
+		Resume:      key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "resume (preview first)")),
+		Approve:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "approve")),
+		Deny:        key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "deny")),
+		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter events")),
+		Follow:      key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "follow tail on/off")),
+		Raw:         key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "raw frame / decoded")),
+		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit:        key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+
+		Confirm: key.NewBinding(key.WithKeys("y", "enter"), key.WithHelp("y/enter", "send")),
+		Partial: key.NewBinding(key.WithKeys("!"), key.WithHelp("!", "send partial resume")),
+		Cancel:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel / back")),
+	}
+}

@@ -1,0 +1,467 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"rtinspect/api"
+	"rtinspect/model"
+)
+
+// ---- editing answers ----
+
+// stubFor is the file the editor opens for a call: a comment header with
+// the tool, the call id and the arguments for reference, then the editable
+// JSON value (the existing draft when there is one).
+func stubFor(c *model.PendingCall) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "// Output for tool %s, call %s (execution %s).\n", clean(c.ToolName), clean(c.ToolCallID), clean(c.ExecutionID))
+	if args := compactJSON(c.Parameters); args != "" {
+		for _, l := range strings.Split(wrapLines(clean(args), 90), "\n") {
+			b.WriteString("// arguments: " + l + "\n")
+		}
+	}
+	b.WriteString("// Write the tool's output as JSON below. Lines starting with // are ignored.\n")
+	b.WriteString("// Save and quit to keep it as a draft; nothing is sent until you resume (R).\n")
+	switch c.Draft.State {
+	case model.DraftValid, model.DraftInvalid:
+		b.WriteString(strings.TrimLeft(c.Draft.Text, "\n"))
+	case model.DraftError:
+		b.WriteString(string(c.Draft.Value))
+	default:
+		b.WriteString("{\n  \n}\n")
+	}
+	return b.String()
+}
+
+func (m *Model) ensureTempDir() (string, error) {
+	if m.tempDir != "" {
+		return m.tempDir, nil
+	}
+	d, err := os.MkdirTemp("", "rtinspect-edit-")
+	if err != nil {
+		return "", fmt.Errorf("cannot create a folder for the editor file: %w", err)
+	}
+	m.tempDir = d
+	return d, nil
+}
+
+func (m *Model) editCall(id string) tea.Cmd {
+	c := m.s.Call(id)
+	if c == nil {
+		m.setErr("call " + id + " is no longer pending")
+		return nil
+	}
+	dir, err := m.ensureTempDir()
+	if err != nil {
+		m.setErr(err.Error())
+		return nil
+	}
+	m.setMsg("editing " + c.ToolName + " " + id + " in your editor …")
+	return openEditorCmd(dir, id, safeFileName(c.ToolName+"."+id)+".json", stubFor(c), m.getenv)
+}
+
+func (m *Model) editMessages() tea.Cmd {
+	dir, err := m.ensureTempDir()
+	if err != nil {
+		m.setErr(err.Error())
+		return nil
+	}
+	d := m.s.Messages()
+	var b strings.Builder
+	b.WriteString("// Messages sent with the next resume, as a JSON array, e.g.\n")
+	b.WriteString(`// [{"role": "user", "content": "Please continue."}]` + "\n")
+	b.WriteString("// Leave it as [] to send none. Lines starting with // are ignored.\n")
+	if d.Text != "" {
+		b.WriteString(strings.TrimLeft(d.Text, "\n"))
+	} else {
+		b.WriteString("[]\n")
+	}
+	return openEditorCmd(dir, messagesTarget, "resume-messages.json", b.String(), m.getenv)
+}
+
+// handleEditor stores what the editor produced. A failed or non-zero exit
+// discards the edit (the draft before it stays); otherwise the file becomes
+// the draft, valid or not, and the file is removed only once stored.
+func (m *Model) handleEditor(msg editorFinishedMsg) {
+	what := msg.target
+	if c := m.s.Call(msg.target); c != nil {
+		what = c.ToolName + " " + msg.target
+	}
+	if msg.err != nil {
+		var ee interface{ ExitCode() int }
+		if errors.As(msg.err, &ee) && ee.ExitCode() > 0 {
+			m.setErr(fmt.Sprintf("editor exited with status %d: edit of %s discarded, the previous draft is kept", ee.ExitCode(), what))
+		} else {
+			m.setErr(fmt.Sprintf("editor failed: %v: edit of %s discarded", msg.err, what))
+		}
+		if msg.path != "" {
+			os.Remove(msg.path)
+		}
+		return
+	}
+	data, err := os.ReadFile(msg.path)
+	if err != nil {
+		m.setErr("cannot read the edited file: " + err.Error())
+		return
+	}
+	text := blankComments(string(data))
+	if msg.target == messagesTarget {
+		if strings.TrimSpace(text) == "" || strings.TrimSpace(text) == "[]" {
+			m.s.SetMessages("")
+			m.setMsg("no messages will be sent with the resume")
+		} else if err := m.s.SetMessages(text); err != nil {
+			m.setErr("messages are not a valid JSON array: " + err.Error() + " (kept; m edits again)")
+		} else {
+			m.setMsg("messages drafted: they go with the next resume")
+		}
+		os.Remove(msg.path)
+		return
+	}
+	if m.s.Call(msg.target) == nil {
+		m.setErr("call " + msg.target + " is no longer pending; its edit is kept in " + msg.path)
+		return
+	}
+	if strings.TrimSpace(text) == "" {
+		m.s.ClearDraft(msg.target)
+		m.setMsg("empty answer: " + what + " is unanswered")
+		os.Remove(msg.path)
+		return
+	}
+	if err := m.s.SetDraft(msg.target, text); err != nil {
+		m.setErr("invalid JSON for " + what + ": " + err.Error() + " (kept; e edits it again)")
+	} else {
+		m.setMsg("answer drafted for " + what)
+		m.selectNextUnanswered()
+	}
+	os.Remove(msg.path)
+}
+
+// ---- resume and approvals ----
+
+// youngest returns how long ago the newest of the pending items appeared.
+func (m *Model) tooNew() string {
+	now := m.now()
+	for _, c := range m.s.Pending() {
+		if now.Sub(c.Since) < Grace {
+			return "call " + c.ToolCallID + " just arrived: look at it, then press again"
+		}
+	}
+	return ""
+}
+
+func (m *Model) openResumePreview() {
+	if len(m.s.Pending()) == 0 {
+		if len(m.s.Approvals()) > 0 {
+			m.setErr("nothing to resume: the execution waits for an approval (a approve, d deny)")
+		} else {
+			m.setErr("nothing to resume: no pending tool calls (the execution is " + m.s.State().String() + ")")
+		}
+		return
+	}
+	if m.s.InFlight() {
+		m.setErr("a continuation is already in flight: wait for its stream to end")
+		return
+	}
+	if why := m.tooNew(); why != "" {
+		m.setErr(why)
+		return
+	}
+	bodies, err := m.s.ResumeBodies(false)
+	m.previewBlocked, m.previewPartial = "", false
+	var note string
+	if err != nil {
+		var nr *model.NotReadyError
+		if !errors.As(err, &nr) {
+			m.setErr(err.Error())
+			return
+		}
+		bodies, err = m.s.ResumeBodies(true)
+		if err != nil {
+			m.setErr(err.Error())
+			return
+		}
+		m.previewBlocked = "not sent: " + err0(nr) + " (press ! to send a partial resume anyway)"
+		m.previewPartial = true
+		note = m.th.warnText.Render("Not ready: "+err0(nr)) + "\n" +
+			m.th.warnText.Render("A partial resume leaves the rest pending; the server pauses again for them.") + "\n" +
+			m.th.dim.Render("! send partial resume · esc cancel") + "\n\n"
+	} else {
+		note = m.th.okText.Render("Every pending call has an answer.") + "\n" +
+			m.th.dim.Render("y/enter send · esc cancel") + "\n\n"
+	}
+	m.previewReqs = m.previewReqs[:0]
+	var b strings.Builder
+	b.WriteString(note)
+	for _, body := range bodies {
+		req := m.client.ResumeRequest(body)
+		m.previewReqs = append(m.previewReqs, req)
+		b.WriteString(m.renderPreview(req))
+		b.WriteString("\n")
+	}
+	m.openScroll(overlayPreview, "Resume: the exact request", b.String())
+}
+
+func err0(nr *model.NotReadyError) string { return nr.Error() }
+
+// renderPreview shows a request as the client will send it, with the key
+// masked and the body pretty-printed.
+func (m *Model) renderPreview(req api.Request) string {
+	text := m.client.Preview(req)
+	head, body, ok := strings.Cut(text, "\n\n")
+	if !ok {
+		return cleanBlock(text)
+	}
+	return m.th.bold.Render(cleanBlock(head)) + "\n\n" + prettyJSON([]byte(strings.TrimSpace(body)), m.th) + "\n"
+}
+
+func (m *Model) sendPreview() tea.Cmd {
+	m.overlay = overlayNone
+	if len(m.previewReqs) == 0 {
+		return nil
+	}
+	reqs := append([]api.Request(nil), m.previewReqs...)
+	m.previewReqs = m.previewReqs[:0]
+	m.queue = reqs[1:]
+	return m.send(reqs[0])
+}
+
+func (m *Model) startDecision(decision string) {
+	a := m.selectedApproval()
+	if a == nil {
+		if len(m.s.Approvals()) == 0 {
+			m.setErr("no pending approval: the execution is " + m.s.State().String())
+		} else {
+			m.setErr("select the approval in the pending pane first (tab)")
+		}
+		return
+	}
+	if m.s.InFlight() {
+		m.setErr("a continuation is already in flight: wait for its stream to end")
+		return
+	}
+	if m.now().Sub(a.Since) < Grace {
+		m.setErr("approval " + a.ApprovalID + " just arrived: look at it, then press again")
+		return
+	}
+	if decision == api.DecisionDenied {
+		m.openInput(inputDenyReason, a.ApprovalID, "deny reason (optional): ", "enter to continue, esc to cancel")
+		return
+	}
+	m.openDecisionPreview(a.ApprovalID, decision, "")
+}
+
+func (m *Model) openDecisionPreview(approvalID, decision, reason string) {
+	body, err := m.s.ApproveBody(approvalID, decision, reason)
+	if err != nil {
+		m.setErr(err.Error())
+		return
+	}
+	req := m.client.ApproveRequest(body)
+	m.previewReqs = append(m.previewReqs[:0], req)
+	m.previewBlocked, m.previewPartial = "", false
+	verb := "Approve"
+	if decision == api.DecisionDenied {
+		verb = "Deny"
+	}
+	head := m.th.warnText.Render(fmt.Sprintf("%s %s?", verb, approvalID)) + "\n" +
+		m.th.dim.Render("y/enter send · esc cancel") + "\n\n"
+	m.openScroll(overlayPreview, verb+": the exact request", head+m.renderPreview(req))
+}
+
+// ---- detail, help ----
+
+func (m *Model) openScroll(o overlay, title, content string) {
+	m.overlay = o
+	m.detailTitle = title
+	m.scroll.setHeight(m.mainHeight() - 2)
+	m.scroll.set(wrapLines(content, max(10, m.width-4)))
+}
+
+func (m *Model) openRowDetail(i int, raw bool) {
+	if i < 0 {
+		m.setErr("no event selected")
+		return
+	}
+	m.detailRow, m.detailCall, m.detailRaw = i, "", raw
+	m.overlay = overlayDetail
+	m.refreshDetail()
+	m.scroll.top = 0
+}
+
+func (m *Model) openApprovalDetail(a *model.PendingApproval) {
+	m.detailRow, m.detailCall, m.detailRaw = -1, "", false
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s\n", m.th.bold.Render("approval"), clean(a.ApprovalID))
+	fmt.Fprintf(&b, "tool: %s  call: %s  execution: %s\n", clean(a.ToolName), clean(a.ToolCallID), clean(a.ExecutionID))
+	if a.Description != "" {
+		fmt.Fprintf(&b, "description: %s\n", clean(a.Description))
+	}
+	if a.Reason != "" {
+		fmt.Fprintf(&b, "reason: %s\n", clean(a.Reason))
+	}
+	if len(a.Parameters) > 0 {
+		b.WriteString("\narguments:\n" + prettyJSON(a.Parameters, m.th) + "\n")
+	}
+	b.WriteString("\n" + m.th.dim.Render("a approve · d deny (from the pending pane) · esc back"))
+	m.openScroll(overlayDetail, "Approval "+a.ApprovalID, b.String())
+}
+
+// refreshDetail rebuilds the detail of the selected row (it may still be
+// growing while the stream runs).
+func (m *Model) refreshDetail() {
+	if m.detailRow < 0 || m.detailRow >= m.s.RowCount() {
+		return
+	}
+	r := m.s.Row(m.detailRow)
+	top := m.scroll.top
+	title := fmt.Sprintf("%s %s", r.Kind, clean(r.Title))
+	if m.detailRaw {
+		title += " · raw frames"
+	}
+	m.openScroll(overlayDetail, title, m.rowDetail(r))
+	m.scroll.top = top
+	m.scroll.clamp()
+}
+
+// maxDetailEvents bounds how many events of one row the detail lists; a
+// text block can fold tens of thousands of deltas.
+const maxDetailEvents = 200
+
+func (m *Model) rowDetail(r *model.Row) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s  %s  execution %s  status %s  %d event(s)\n",
+		m.th.bold.Render(r.Kind.String()), clean(r.ID), clean(r.ExecutionID), clean(r.Status), len(r.Events))
+	b.WriteString(m.th.dim.Render("v raw frames / decoded · esc back") + "\n\n")
+	if m.detailRaw {
+		for n, idx := range r.Events {
+			if n == maxDetailEvents {
+				fmt.Fprintf(&b, "… %d more frames\n", len(r.Events)-n)
+				break
+			}
+			f := m.s.Event(idx).Frame
+			if f.Event != "" {
+				b.WriteString("event: " + clean(f.Event) + "\n")
+			}
+			if f.ID != "" {
+				b.WriteString("id: " + clean(f.ID) + "\n")
+			}
+			b.WriteString("data: " + clean(f.Data) + "\n\n")
+		}
+		return b.String()
+	}
+	switch r.Kind {
+	case model.RowText, model.RowReasoning:
+		b.WriteString(cleanBlock(r.Text()) + "\n")
+		return b.String()
+	}
+	if len(r.Events) == 0 {
+		b.WriteString(cleanBlock(r.Text()) + "\n")
+		return b.String()
+	}
+	for n, idx := range r.Events {
+		if n == maxDetailEvents {
+			fmt.Fprintf(&b, "… %d more events\n", len(r.Events)-n)
+			break
+		}
+		ev := m.s.Event(idx)
+		label := ev.Type
+		if ev.Source != "" && ev.Source != ev.Type {
+			label += " (from " + ev.Source + ")"
+		}
+		if !ev.Known && ev.Type != api.TypeMalformed {
+			label += " (unknown event type)"
+		}
+		b.WriteString(m.th.bold.Render(clean(label)) + "\n")
+		if ev.Err != nil {
+			b.WriteString(m.th.errText.Render("cannot decode: "+clean(ev.Err.Error())) + "\n")
+		}
+		if len(ev.Data) > 0 {
+			b.WriteString(prettyJSON(ev.Data, m.th) + "\n")
+		} else {
+			b.WriteString(cleanBlock(ev.Frame.Data) + "\n")
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func (m *Model) openHelp() {
+	var b strings.Builder
+	for _, g := range m.keys.Groups() {
+		b.WriteString(m.th.bold.Render(g.Title) + "\n")
+		for _, kb := range g.Bindings {
+			if !kb.Enabled() {
+				continue
+			}
+			h := kb.Help()
+			fmt.Fprintf(&b, "  %-12s %s\n", h.Key, h.Desc)
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString(m.th.dim.Render("Keys that send never act on an item younger than half a second.") + "\n")
+	b.WriteString(m.th.dim.Render("Press any key to close."))
+	m.overlay = overlayHelp
+	m.detailTitle = "Help"
+	m.scroll.setHeight(m.mainHeight() - 2)
+	m.scroll.set(b.String())
+}
+
+func (m *Model) scrollKey(msg tea.KeyPressMsg) {
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Up):
+		m.scroll.by(-1)
+	case key.Matches(msg, k.Down):
+		m.scroll.by(1)
+	case key.Matches(msg, k.PageUp):
+		m.scroll.by(-m.scroll.height)
+	case key.Matches(msg, k.PageDown), msg.String() == "space":
+		m.scroll.by(m.scroll.height)
+	case key.Matches(msg, k.Top):
+		m.scroll.top = 0
+	case key.Matches(msg, k.Bottom):
+		m.scroll.by(1 << 30)
+	}
+}
+
+// scroller is a window over pre-rendered lines; drawing it costs the
+// visible lines only.
+type scroller struct {
+	lines  []string
+	top    int
+	height int
+}
+
+func (s *scroller) set(content string) {
+	s.lines = strings.Split(strings.TrimRight(content, "\n"), "\n")
+	s.top = 0
+}
+
+func (s *scroller) setHeight(h int) {
+	s.height = max(1, h)
+	s.clamp()
+}
+
+func (s *scroller) by(d int) {
+	s.top += d
+	s.clamp()
+}
+
+func (s *scroller) clamp() {
+	s.top = clamp(s.top, 0, max(0, len(s.lines)-s.height))
+}
+
+func (s *scroller) view(w int) []string {
+	end := min(len(s.lines), s.top+s.height)
+	out := make([]string, 0, s.height)
+	for _, l := range s.lines[s.top:end] {
+		out = append(out, fit(l, w))
+	}
+	return out
+}

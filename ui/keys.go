@@ -1,0 +1,53 @@
+package ui
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap holds every binding the inspector reacts to. The defaults live in
+// the program's keymap.go; the UI only ever matches through these bindings
+// (key.Matches), so a rebound key changes behaviour and help together.
+type KeyMap struct {
+	NextPane key.Binding
+	PrevPane key.Binding
+	Up       key.Binding
+	Down     key.Binding
+	Top      key.Binding
+	Bottom   key.Binding
+	PageUp   key.Binding
+	PageDown key.Binding
+
+	Open        key.Binding
+	Edit        key.Binding
+	ErrorAnswer key.Binding
+	Messages    key.Binding
+	Resume      key.Binding
+	Approve     key.Binding
+	Deny        key.Binding
+	Filter      key.Binding
+	Follow      key.Binding
+	Raw         key.Binding
+	Help        key.Binding
+	Quit        key.Binding
+
+	// Confirm, Partial and Cancel act inside the resume preview and the
+	// approval confirmation.
+	Confirm key.Binding
+	Partial key.Binding
+	Cancel  key.Binding
+}
+
+// Groups returns the bindings in named groups, in the order the help
+// overlay and the README list them.
+func (k KeyMap) Groups() []KeyGroup {
+	return []KeyGroup{
+		{"Move", []key.Binding{k.NextPane, k.PrevPane, k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown}},
+		{"Answer", []key.Binding{k.Open, k.Edit, k.ErrorAnswer, k.Messages, k.Resume, k.Approve, k.Deny}},
+		{"View", []key.Binding{k.Filter, k.Follow, k.Raw, k.Help, k.Quit}},
+		{"Dialogs", []key.Binding{k.Confirm, k.Partial, k.Cancel}},
+	}
+}
+
+// KeyGroup is a titled list of bindings for the help overlay.
+type KeyGroup struct {
+	Title    string
+	Bindings []key.Binding
+}

@@ -1,0 +1,768 @@
+// Package ui is the inspector's terminal interface, built on Bubble Tea v2:
+// the events pane, the pending pane, the detail view, the resume preview,
+// the status bar and the help overlay. It draws what package model holds and
+// turns keys into actions that go back out through package api.
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"rtinspect/api"
+	"rtinspect/model"
+)
+
+// Grace is how old a pending item must be before a key that sends
+// something may act on it, so a key typed ahead cannot answer a call the
+// user has not seen yet.
+const Grace = 500 * time.Millisecond
+
+// Options configures the inspector.
+type Options struct {
+	// Client sends requests; it holds the base URL and the key.
+	Client *api.Client
+	// Session is the state the inspector shows and changes.
+	Session *model.Session
+	// Keys are the bindings (the program's defaultKeyMap).
+	Keys KeyMap
+	// Dispatch, when set, is sent as soon as the program starts.
+	Dispatch *api.Request
+	// Answers, when set, pre-fills drafts at every pause; the user still
+	// reviews and sends the resume.
+	Answers *model.Answers
+	// Title names what is being inspected, e.g. "demo · parallel".
+	Title string
+	// TempDir is a private folder for editor files; "" makes one.
+	TempDir string
+	// Getenv reads the environment ($VISUAL, $EDITOR); nil means os.Getenv.
+	Getenv func(string) string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Observe, when set, is called after every Update with a snapshot of
+	// what the screen shows. End-to-end tests use it to wait on conditions
+	// instead of sleeping; it runs on the program's goroutine.
+	Observe func(Snapshot)
+}
+
+// Snapshot is a summary of the inspector's state after an update.
+type Snapshot struct {
+	State     api.RunState
+	Pending   int
+	Answered  int
+	Approvals int
+	Rows      int
+	// Overlay names what covers the panes: "", "detail", "help",
+	// "preview" or "input".
+	Overlay string
+	// Focus is "events" or "pending".
+	Focus   string
+	Message string
+	IsError bool
+	// Screen is the drawn screen without colours.
+	Screen string
+}
+
+type pane int
+
+const (
+	paneEvents pane = iota
+	panePending
+)
+
+type overlay int
+
+const (
+	overlayNone overlay = iota
+	overlayDetail
+	overlayHelp
+	overlayPreview
+	overlayInput
+)
+
+type inputPurpose int
+
+const (
+	inputFilter inputPurpose = iota
+	inputErrorReason
+	inputDenyReason
+)
+
+// Model is the root Bubble Tea model of the inspector.
+type Model struct {
+	opts   Options
+	keys   KeyMap
+	th     theme
+	s      *model.Session
+	client *api.Client
+	dec    *api.Decoder
+	now    func() time.Time
+	getenv func(string) string
+
+	width, height int
+	focus         pane
+	overlay       overlay
+
+	// events pane
+	evSel    int
+	evTop    int
+	follow   bool
+	filter   string
+	filtered []int // row indexes matching filter; nil when no filter
+	checked  int   // rows already tested against the filter
+
+	// pending pane
+	pSel int
+
+	// detail, help and preview share a scroller
+	scroll      scroller
+	detailTitle string
+	detailRaw   bool
+	detailRow   int    // row index shown, or -1
+	detailCall  string // toolCallId shown, or ""
+
+	// preview: the requests that y/enter sends
+	previewReqs    []api.Request
+	previewBlocked string // why y/enter is refused ("" = may send)
+	previewPartial bool   // ! sends the partial resume
+
+	// input line
+	input        textinput.Model
+	inputPurpose inputPurpose
+	inputTarget  string
+
+	// streaming
+	gen    int
+	pump   *pump
+	cancel context.CancelFunc
+	queue  []api.Request
+
+	msg    string
+	msgErr bool
+
+	tempDir string
+}
+
+// New builds the inspector.
+func New(opts Options) *Model {
+	m := &Model{
+		opts:       opts,
+		keys:       opts.Keys,
+		th:         defaultTheme(),
+		s:          opts.Session,
+		client:     opts.Client,
+		dec:        api.NewDecoder(),
+		now:        opts.Now,
+		getenv:     opts.Getenv,
+		follow:     true,
+		detailRow:  -1,
+		tempDir:    opts.TempDir,
+		input:      textinput.New(),
+		width:      80,
+		height:     24,
+		inputPurpose: inputFilter,
+	}
+	if m.now == nil {
+		m.now = time.Now
+	}
+	if m.getenv == nil {
+		m.getenv = os.Getenv
+	}
+	if m.s == nil {
+		m.s = model.NewSession()
+	}
+	return m
+}
+
+// Session returns the session the inspector works on.
+func (m *Model) Session() *model.Session { return m.s }
+
+// Init starts the dispatch, if there is one.
+func (m *Model) Init() tea.Cmd {
+	if m.opts.Dispatch != nil {
+		return m.send(*m.opts.Dispatch)
+	}
+	return nil
+}
+
+// Close cancels the stream in flight, if any, and removes the editor folder.
+// The program calls it after Run returns.
+func (m *Model) Close() {
+	if m.cancel != nil {
+		m.cancel()
+	}
+	if m.opts.TempDir == "" && m.tempDir != "" {
+		os.RemoveAll(m.tempDir)
+	}
+}
+
+// send starts one request and the stream that answers it.
+func (m *Model) send(req api.Request) tea.Cmd {
+	if err := m.s.Begin(req); err != nil {
+		m.setErr(err.Error())
+		return nil
+	}
+	if m.cancel != nil {
+		m.cancel()
+	}
+	m.gen++
+	ctx, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	if m.gen > 1 {
+		m.dec.NewStream()
+	}
+	p := newPump(m.gen)
+	m.pump = p
+	client, dec := m.client, m.dec
+	m.setMsg(fmt.Sprintf("%s %s …", req.Method, req.Path))
+	return tea.Batch(
+		func() tea.Msg { p.run(ctx, client, dec, req); return nil },
+		p.wait(),
+	)
+}
+
+// Update handles one message.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	model, cmd := m.update(msg)
+	if m.opts.Observe != nil {
+		m.opts.Observe(m.snapshot())
+	}
+	return model, cmd
+}
+
+func (m *Model) snapshot() Snapshot {
+	c := m.s.Counts()
+	focus := "events"
+	if m.focus == panePending {
+		focus = "pending"
+	}
+	return Snapshot{
+		State: m.s.State(), Pending: c.Pending, Answered: c.Answered, Approvals: c.Approvals, Rows: c.Rows,
+		Overlay: [...]string{"", "detail", "help", "preview", "input"}[m.overlay],
+		Focus:   focus, Message: m.msg, IsError: m.msgErr,
+		Screen: ansi.Strip(m.render()),
+	}
+}
+
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.clampEvents()
+		m.scroll.setHeight(m.mainHeight() - 2)
+		return m, nil
+	case streamBatchMsg:
+		return m, m.handleBatch(msg)
+	case editorFinishedMsg:
+		m.handleEditor(msg)
+		return m, nil
+	case tea.PasteMsg:
+		if m.overlay == overlayInput {
+			var cmd tea.Cmd
+			m.input, cmd = m.input.Update(msg)
+			return m, cmd
+		}
+		return m, nil
+	case tea.KeyPressMsg:
+		return m.handleKey(msg)
+	}
+	if m.overlay == overlayInput {
+		var cmd tea.Cmd
+		m.input, cmd = m.input.Update(msg)
+		return m, cmd
+	}
+	return m, nil
+}
+
+func (m *Model) handleBatch(msg streamBatchMsg) tea.Cmd {
+	if msg.gen != m.gen {
+		return nil // a stream the user has since replaced
+	}
+	if msg.opened {
+		m.s.StreamOpened()
+	}
+	if len(msg.events) > 0 {
+		m.s.ApplyBatch(msg.events)
+	}
+	m.afterRowsChanged()
+	if !msg.ended {
+		return m.rewait()
+	}
+	m.cancel, m.pump = nil, nil
+	if msg.failed {
+		m.s.RequestFailed(msg.err)
+		m.setErr(describeErr(msg.err))
+		m.queue = nil
+		return nil
+	}
+	state := m.s.EndStream(msg.err)
+	switch state {
+	case api.RunPaused:
+		if len(m.queue) > 0 {
+			next := m.queue[0]
+			m.queue = m.queue[1:]
+			return m.send(next)
+		}
+		m.setMsg(pauseMessage(m.s))
+		if m.opts.Answers != nil {
+			if n, _ := m.s.ApplyAnswers(*m.opts.Answers); n > 0 {
+				m.setMsg(fmt.Sprintf("%s; %d answer(s) filled from the answers file", pauseMessage(m.s), n))
+			}
+		}
+		m.focusFirstUnanswered()
+	case api.RunCompleted:
+		m.setMsg("execution completed")
+	case api.RunFailed:
+		m.setErr("execution failed: " + m.s.LastError())
+	case api.RunDropped:
+		if msg.err != nil {
+			m.setErr("stream dropped: " + describeErr(msg.err) + " (the execution may still be running on the server)")
+		} else {
+			m.setErr("stream dropped: the server closed the connection before the run paused or finished")
+		}
+	case api.RunCancelled:
+		m.setMsg("stream cancelled")
+	}
+	m.queue = nil
+	return nil
+}
+
+// rewait re-arms the wait on the current stream's pump.
+func (m *Model) rewait() tea.Cmd {
+	if m.pump == nil {
+		return nil
+	}
+	return m.pump.wait()
+}
+
+func pauseMessage(s *model.Session) string {
+	calls, appr := len(s.Pending()), len(s.Approvals())
+	switch {
+	case calls > 0 && appr > 0:
+		return fmt.Sprintf("paused: %d tool call(s) and %d approval(s) wait for you", calls, appr)
+	case appr > 0:
+		return fmt.Sprintf("paused: %d approval(s) wait for you: a approve, d deny", appr)
+	case calls > 0:
+		return fmt.Sprintf("paused: %d tool call(s) wait for answers: e edit, R resume", calls)
+	}
+	return "paused"
+}
+
+// describeErr words an error for the status bar: the server's own message
+// for an HTTP error, the rest as Go says it.
+func describeErr(err error) string {
+	if err == nil {
+		return ""
+	}
+	var he *api.HTTPError
+	if errors.As(err, &he) {
+		return he.Error()
+	}
+	return err.Error()
+}
+
+func (m *Model) setMsg(s string) { m.msg, m.msgErr = s, false }
+func (m *Model) setErr(s string) { m.msg, m.msgErr = s, true }
+
+// ---- keys ----
+
+func (m *Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	k := m.keys
+	switch m.overlay {
+	case overlayInput:
+		return m.handleInputKey(msg)
+	case overlayHelp:
+		if key.Matches(msg, k.Quit) && msg.String() == "ctrl+c" {
+			return m, m.quit()
+		}
+		m.overlay = overlayNone
+		return m, nil
+	case overlayPreview:
+		switch {
+		case key.Matches(msg, k.Cancel), key.Matches(msg, k.Quit) && msg.String() != "ctrl+c":
+			m.overlay = overlayNone
+			m.setMsg("nothing sent")
+			return m, nil
+		case key.Matches(msg, k.Quit):
+			return m, m.quit()
+		case key.Matches(msg, k.Confirm):
+			if m.previewBlocked != "" {
+				m.setErr(m.previewBlocked)
+				return m, nil
+			}
+			return m, m.sendPreview()
+		case key.Matches(msg, k.Partial) && m.previewPartial:
+			return m, m.sendPreview()
+		}
+		m.scrollKey(msg)
+		return m, nil
+	case overlayDetail:
+		switch {
+		case key.Matches(msg, k.Cancel), key.Matches(msg, k.Quit) && msg.String() != "ctrl+c":
+			m.overlay = overlayNone
+			return m, nil
+		case key.Matches(msg, k.Quit):
+			return m, m.quit()
+		case key.Matches(msg, k.Raw):
+			m.detailRaw = !m.detailRaw
+			m.refreshDetail()
+			return m, nil
+		case key.Matches(msg, k.Edit) && m.detailCall != "":
+			m.overlay = overlayNone
+			return m, m.editCall(m.detailCall)
+		}
+		m.scrollKey(msg)
+		return m, nil
+	}
+
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m, m.quit()
+	case key.Matches(msg, k.Help):
+		m.openHelp()
+	case key.Matches(msg, k.NextPane), key.Matches(msg, k.PrevPane):
+		if m.focus == paneEvents {
+			m.focus = panePending
+		} else {
+			m.focus = paneEvents
+		}
+	case key.Matches(msg, k.Up):
+		m.move(-1)
+	case key.Matches(msg, k.Down):
+		m.move(1)
+	case key.Matches(msg, k.Top):
+		m.move(-1 << 30)
+	case key.Matches(msg, k.Bottom):
+		m.move(1 << 30)
+	case key.Matches(msg, k.PageUp):
+		m.move(-m.eventsInnerHeight())
+	case key.Matches(msg, k.PageDown):
+		m.move(m.eventsInnerHeight())
+	case key.Matches(msg, k.Follow):
+		m.follow = !m.follow
+		if m.follow {
+			m.evSel = m.visibleCount() - 1
+			m.clampEvents()
+			m.setMsg("following the tail")
+		} else {
+			m.setMsg("follow off")
+		}
+	case key.Matches(msg, k.Filter):
+		m.openInput(inputFilter, "", "filter: ", "text to match in events (empty clears)")
+		m.input.SetValue(m.filter)
+		m.input.CursorEnd()
+		return m, m.input.Focus()
+	case key.Matches(msg, k.Cancel):
+		if m.filter != "" {
+			m.setFilter("")
+		}
+	case key.Matches(msg, k.Open):
+		if m.focus == panePending {
+			if id := m.selectedCallID(); id != "" {
+				return m, m.editCall(id)
+			}
+			if a := m.selectedApproval(); a != nil {
+				m.openApprovalDetail(a)
+			}
+			return m, nil
+		}
+		m.openRowDetail(m.selectedRow(), false)
+	case key.Matches(msg, k.Raw):
+		if m.focus == paneEvents {
+			m.openRowDetail(m.selectedRow(), true)
+		}
+	case key.Matches(msg, k.Edit):
+		id := m.selectedCallID()
+		if id == "" {
+			m.setErr(m.noCallReason())
+			return m, nil
+		}
+		return m, m.editCall(id)
+	case key.Matches(msg, k.ErrorAnswer):
+		id := m.selectedCallID()
+		if id == "" {
+			m.setErr(m.noCallReason())
+			return m, nil
+		}
+		m.openInput(inputErrorReason, id, "error reason: ", "why the tool failed (sent as an MCP isError result)")
+		return m, m.input.Focus()
+	case key.Matches(msg, k.Messages):
+		return m, m.editMessages()
+	case key.Matches(msg, k.Resume):
+		m.openResumePreview()
+	case key.Matches(msg, k.Approve):
+		m.startDecision(api.DecisionApproved)
+		if m.overlay == overlayInput {
+			return m, m.input.Focus()
+		}
+	case key.Matches(msg, k.Deny):
+		m.startDecision(api.DecisionDenied)
+		if m.overlay == overlayInput {
+			return m, m.input.Focus()
+		}
+	}
+	return m, nil
+}
+
+func (m *Model) quit() tea.Cmd {
+	if m.cancel != nil {
+		m.cancel()
+		m.cancel = nil
+	}
+	return tea.Quit
+}
+
+func (m *Model) noCallReason() string {
+	if len(m.s.Pending()) == 0 {
+		return "no pending tool call: the execution is " + m.s.State().String()
+	}
+	if m.focus != panePending {
+		return "select a pending call first (tab to the pending pane)"
+	}
+	return "the selected item is an approval: a approve, d deny"
+}
+
+func (m *Model) openInput(p inputPurpose, target, prompt, placeholder string) {
+	m.overlay = overlayInput
+	m.inputPurpose = p
+	m.inputTarget = target
+	m.input.Reset()
+	m.input.Prompt = prompt
+	m.input.Placeholder = placeholder
+	m.input.SetWidth(max(10, m.width-len(prompt)-4))
+}
+
+func (m *Model) handleInputKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch msg.String() {
+	case "esc":
+		m.overlay = overlayNone
+		m.input.Blur()
+		if m.inputPurpose == inputDenyReason {
+			m.setMsg("not denied: nothing sent")
+		}
+		return m, nil
+	case "ctrl+c":
+		return m, m.quit()
+	case "enter":
+		val := strings.TrimSpace(m.input.Value())
+		m.overlay = overlayNone
+		m.input.Blur()
+		switch m.inputPurpose {
+		case inputFilter:
+			m.setFilter(val)
+		case inputErrorReason:
+			if val == "" {
+				m.setErr("no reason given: the call was not answered")
+				return m, nil
+			}
+			if err := m.s.SetErrorAnswer(m.inputTarget, val); err != nil {
+				m.setErr(err.Error())
+			} else {
+				m.setMsg("answered " + m.inputTarget + " with an error")
+				m.selectNextUnanswered()
+			}
+		case inputDenyReason:
+			m.openDecisionPreview(m.inputTarget, api.DecisionDenied, val)
+		}
+		return m, nil
+	}
+	var cmd tea.Cmd
+	m.input, cmd = m.input.Update(msg)
+	return m, cmd
+}
+
+// ---- selection ----
+
+// pendingItems is the number of rows in the pending pane: calls, then
+// approvals.
+func (m *Model) pendingItems() int { return len(m.s.Pending()) + len(m.s.Approvals()) }
+
+func (m *Model) selectedCallID() string {
+	if m.focus != panePending {
+		return ""
+	}
+	calls := m.s.Pending()
+	if m.pSel >= 0 && m.pSel < len(calls) {
+		return calls[m.pSel].ToolCallID
+	}
+	return ""
+}
+
+func (m *Model) selectedApproval() *model.PendingApproval {
+	calls, appr := m.s.Pending(), m.s.Approvals()
+	i := m.pSel - len(calls)
+	if i >= 0 && i < len(appr) {
+		return appr[i]
+	}
+	if len(appr) == 1 && len(calls) == 0 {
+		return appr[0]
+	}
+	return nil
+}
+
+func (m *Model) focusFirstUnanswered() {
+	if m.pendingItems() == 0 {
+		return
+	}
+	m.focus = panePending
+	m.pSel = 0
+	for i, c := range m.s.Pending() {
+		if c.Draft.State == model.DraftEmpty || c.Draft.State == model.DraftInvalid {
+			m.pSel = i
+			return
+		}
+	}
+	if len(m.s.Pending()) == 0 {
+		return
+	}
+	m.pSel = 0
+}
+
+func (m *Model) selectNextUnanswered() {
+	calls := m.s.Pending()
+	for i := range calls {
+		j := (m.pSel + 1 + i) % len(calls)
+		if calls[j].Draft.State == model.DraftEmpty || calls[j].Draft.State == model.DraftInvalid {
+			m.pSel = j
+			return
+		}
+	}
+}
+
+func (m *Model) move(d int) {
+	if m.focus == panePending {
+		n := m.pendingItems()
+		m.pSel = clamp(m.pSel+d, 0, n-1)
+		return
+	}
+	n := m.visibleCount()
+	m.evSel = clamp(m.evSel+d, 0, n-1)
+	m.follow = m.evSel == n-1 && d > 0
+	m.clampEvents()
+}
+
+func clamp(v, lo, hi int) int {
+	if hi < lo {
+		return lo
+	}
+	if v < lo {
+		return lo
+	}
+	if v > hi {
+		return hi
+	}
+	return v
+}
+
+// visibleCount is the number of rows the events pane can show (after the
+// filter).
+func (m *Model) visibleCount() int {
+	if m.filtered != nil {
+		return len(m.filtered)
+	}
+	return m.s.RowCount()
+}
+
+// rowAt maps a visible position to a row index.
+func (m *Model) rowAt(i int) int {
+	if m.filtered != nil {
+		if i < 0 || i >= len(m.filtered) {
+			return -1
+		}
+		return m.filtered[i]
+	}
+	if i < 0 || i >= m.s.RowCount() {
+		return -1
+	}
+	return i
+}
+
+func (m *Model) selectedRow() int { return m.rowAt(m.evSel) }
+
+// afterRowsChanged keeps the filter index and the tail-following selection
+// up to date after new events. It touches only rows that are new or may
+// have grown since the last call, never the whole log.
+func (m *Model) afterRowsChanged() {
+	if m.filtered != nil {
+		n := m.s.RowCount()
+		// The last checked row may have grown (text folds in place).
+		start := m.checked - 1
+		if start < 0 {
+			start = 0
+		}
+		if len(m.filtered) > 0 && m.filtered[len(m.filtered)-1] >= start {
+			start = m.filtered[len(m.filtered)-1] + 1
+		}
+		for i := start; i < n; i++ {
+			if m.rowMatches(i) {
+				m.filtered = append(m.filtered, i)
+			}
+		}
+		m.checked = n
+	}
+	if m.follow {
+		m.evSel = m.visibleCount() - 1
+	}
+	m.clampEvents()
+	if m.overlay == overlayDetail {
+		m.refreshDetail()
+	}
+	if n := m.pendingItems(); m.pSel >= n {
+		m.pSel = max(0, n-1)
+	}
+}
+
+func (m *Model) setFilter(f string) {
+	m.filter = f
+	if f == "" {
+		m.filtered = nil
+		m.setMsg("filter cleared")
+	} else {
+		m.filtered = []int{}
+		m.checked = 0
+		n := m.s.RowCount()
+		for i := 0; i < n; i++ {
+			if m.rowMatches(i) {
+				m.filtered = append(m.filtered, i)
+			}
+		}
+		m.checked = n
+		m.setMsg(fmt.Sprintf("filter %q: %d of %d rows (esc clears)", f, len(m.filtered), n))
+	}
+	m.evSel = m.visibleCount() - 1
+	m.follow = true
+	m.clampEvents()
+}
+
+func (m *Model) rowMatches(i int) bool {
+	r := m.s.Row(i)
+	f := strings.ToLower(m.filter)
+	return strings.Contains(strings.ToLower(r.Title), f) ||
+		strings.Contains(strings.ToLower(r.Kind.String()), f) ||
+		strings.Contains(strings.ToLower(r.Type), f) ||
+		strings.Contains(strings.ToLower(r.ID), f) ||
+		strings.Contains(strings.ToLower(r.Text()), f)
+}
+
+// clampEvents keeps the selection inside the rows and the window around
+// the selection.
+func (m *Model) clampEvents() {
+	n := m.visibleCount()
+	h := m.eventsInnerHeight()
+	m.evSel = clamp(m.evSel, 0, n-1)
+	if m.evSel < m.evTop {
+		m.evTop = m.evSel
+	}
+	if h > 0 && m.evSel >= m.evTop+h {
+		m.evTop = m.evSel - h + 1
+	}
+	m.evTop = clamp(m.evTop, 0, max(0, n-h))
+}

@@ -1,0 +1,355 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"rtinspect/api"
+	"rtinspect/model"
+)
+
+// Layout constants.
+const (
+	statusHeight = 2   // status line + key hints
+	wideWidth    = 120 // at or above this width the panes sit side by side
+	minWidth     = 40
+	minHeight    = 10
+)
+
+func (m *Model) mainHeight() int { return max(0, m.height-statusHeight) }
+
+func (m *Model) wide() bool { return m.width >= wideWidth }
+
+// paneSizes computes the outer sizes of the events and pending panes. All
+// layout arithmetic lives here.
+func (m *Model) paneSizes() (evW, evH, pW, pH int) {
+	h := m.mainHeight()
+	if m.wide() {
+		evW = m.width * 3 / 5
+		return evW, h, m.width - evW, h
+	}
+	// Stacked: the pending pane takes what its items need, at least 4
+	// rows and at most half the height.
+	pH = clamp(m.pendingItems()+2, 4, max(4, h/2))
+	if m.pendingItems() > 0 {
+		pH = clamp(m.pendingItems()+3, 5, max(5, h/2))
+	}
+	return m.width, h - pH, m.width, pH
+}
+
+func (m *Model) eventsInnerHeight() int {
+	_, h, _, _ := m.paneSizes()
+	return max(0, h-2)
+}
+
+// View draws the whole screen.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.WindowTitle = "rtinspect"
+	return v
+}
+
+func (m *Model) render() string {
+	if m.width < minWidth || m.height < minHeight {
+		msg := fmt.Sprintf("rtinspect needs at least %dx%d (now %dx%d)", minWidth, minHeight, m.width, m.height)
+		return ansi.Truncate(m.stateBadge()+" "+msg, max(1, m.width), "…")
+	}
+	var main string
+	switch m.overlay {
+	case overlayDetail, overlayHelp, overlayPreview:
+		main = box(m.th, m.detailTitle, strings.Join(m.scroll.view(m.width-2), "\n"), m.width, m.mainHeight(), true)
+	default:
+		main = m.renderPanes()
+	}
+	return main + "\n" + m.renderStatus()
+}
+
+func (m *Model) renderPanes() string {
+	evW, evH, pW, pH := m.paneSizes()
+	events := box(m.th, m.eventsTitle(), m.renderEvents(evW-2, evH-2), evW, evH, m.focus == paneEvents)
+	pending := box(m.th, m.pendingTitle(), m.renderPending(pW-2, pH-2), pW, pH, m.focus == panePending)
+	if m.wide() {
+		return joinH(events, pending)
+	}
+	return events + "\n" + pending
+}
+
+// joinH puts two blocks of equal height side by side.
+func joinH(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := range al {
+		if i < len(bl) {
+			al[i] += bl[i]
+		}
+	}
+	return strings.Join(al, "\n")
+}
+
+func (m *Model) eventsTitle() string {
+	t := fmt.Sprintf("Events %d", m.s.RowCount())
+	if m.filter != "" {
+		t = fmt.Sprintf("Events %d/%d · filter %q", len(m.filtered), m.s.RowCount(), m.filter)
+	}
+	if m.follow {
+		t += " · following"
+	}
+	return t
+}
+
+func (m *Model) pendingTitle() string {
+	c := m.s.Counts()
+	t := fmt.Sprintf("Pending %d", c.Pending)
+	if c.Pending > 0 {
+		t += fmt.Sprintf(" · %d answered", c.Answered)
+	}
+	if c.Approvals > 0 {
+		t += fmt.Sprintf(" · %d approval(s)", c.Approvals)
+	}
+	return t
+}
+
+// renderEvents draws only the visible window of rows: its cost does not
+// depend on the length of the log.
+func (m *Model) renderEvents(w, h int) string {
+	n := m.visibleCount()
+	if n == 0 {
+		return m.th.dim.Render(fit("no events yet", w))
+	}
+	var start time.Time
+	if m.s.RowCount() > 0 {
+		start = m.s.Row(0).At
+	}
+	lines := make([]string, 0, h)
+	for i := m.evTop; i < n && len(lines) < h; i++ {
+		r := m.s.Row(m.rowAt(i))
+		line := m.rowLine(r, start, w)
+		if i == m.evSel && m.focus == paneEvents {
+			line = m.th.selected.Render(ansi.Strip(line))
+		} else if i == m.evSel {
+			line = m.th.bold.Render(ansi.Strip(line))
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// rowLine renders one events row: relative time, kind, title, status and
+// the start of its text, cut to w cells.
+func (m *Model) rowLine(r *model.Row, start time.Time, w int) string {
+	rel := ""
+	if !r.At.IsZero() && !start.IsZero() {
+		rel = fmt.Sprintf("%6.2fs", r.At.Sub(start).Seconds())
+	}
+	kind := r.Kind.String()
+	st, ok := m.th.kind[kind]
+	label := fit(kind, 9)
+	if ok {
+		label = st.Render(label)
+	}
+	var b strings.Builder
+	b.WriteString(m.th.dim.Render(fit(rel, 7)))
+	b.WriteString(" ")
+	b.WriteString(label)
+	b.WriteString(" ")
+	if r.Depth > 0 {
+		b.WriteString(strings.Repeat("  ", min(r.Depth, 4)))
+	}
+	title := r.Title
+	if title != "" && title != kind {
+		b.WriteString(clean(title))
+		b.WriteString(" ")
+	}
+	if r.Status != "" {
+		b.WriteString(m.statusWord(r.Status))
+		b.WriteString(" ")
+	}
+	// Only the head of a long text can be visible; cut before cleaning so
+	// a huge folded text costs what one line costs.
+	text := r.Text()
+	if len(text) > 4*w+16 {
+		text = text[:4*w+16]
+	}
+	b.WriteString(clean(text))
+	return fit(b.String(), w)
+}
+
+func (m *Model) statusWord(s string) string {
+	switch s {
+	case "failed", "error", "denied":
+		return m.th.errText.Render(s)
+	case "waiting", "pending":
+		return m.th.warnText.Render(s)
+	case "ok", "done", "approved", "completed":
+		return m.th.okText.Render(s)
+	}
+	return m.th.dim.Render(s)
+}
+
+func (m *Model) renderPending(w, h int) string {
+	calls, appr := m.s.Pending(), m.s.Approvals()
+	if len(calls)+len(appr) == 0 {
+		msg := "nothing pending"
+		switch m.s.State() {
+		case api.RunStreaming, api.RunSending:
+			msg = "nothing pending: the execution is running"
+		case api.RunCompleted:
+			msg = "nothing pending: the execution completed"
+		case api.RunFailed:
+			msg = "nothing pending: the execution failed"
+		}
+		return m.th.dim.Render(fit(msg, w))
+	}
+	now := m.now()
+	var lines []string
+	// A header naming the columns helps the first time; it costs one row.
+	lines = append(lines, m.th.dim.Render(fit(fmt.Sprintf("  %-16s %-18s %-12s %s", "tool", "call id", "answer", "arguments"), w)))
+	for i, c := range calls {
+		state := c.Draft.State.String()
+		st := m.th.dim
+		switch c.Draft.State {
+		case model.DraftValid:
+			st = m.th.okText
+		case model.DraftInvalid:
+			st = m.th.errText
+			if c.Draft.Line > 0 {
+				state = fmt.Sprintf("invalid L%d", c.Draft.Line)
+			}
+		case model.DraftError:
+			st = m.th.warnText
+		}
+		marker := "  "
+		if now.Sub(c.Since) < Grace {
+			marker = "• "
+		}
+		line := marker + fit(clean(c.ToolName), 16) + " " + fit(clean(c.ToolCallID), 18) + " " + st.Render(fit(state, 12)) + " " + clean(compactJSON(c.Parameters))
+		lines = append(lines, m.pendingLine(line, i, w))
+	}
+	for j, a := range appr {
+		i := len(calls) + j
+		line := "  " + fit(clean(a.ToolName), 16) + " " + fit(clean(a.ApprovalID), 18) + " " + m.th.warnText.Render(fit("approve?", 12)) + " " + clean(compactJSON(a.Parameters))
+		lines = append(lines, m.pendingLine(line, i, w))
+	}
+	if c := m.selectedCall(); c != nil && c.Draft.State == model.DraftInvalid && len(lines) < h {
+		lines = append(lines, m.th.errText.Render(fit("  "+clean(c.Draft.Err), w)))
+	}
+	if len(lines) > h {
+		// Keep the selection visible.
+		off := clamp(m.pSel+1-(h-1), 0, len(lines)-h)
+		lines = append(lines[:1], lines[1+off:off+h]...)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m *Model) selectedCall() *model.PendingCall {
+	calls := m.s.Pending()
+	if m.pSel >= 0 && m.pSel < len(calls) {
+		return calls[m.pSel]
+	}
+	return nil
+}
+
+func (m *Model) pendingLine(line string, i, w int) string {
+	line = fit(line, w)
+	if i == m.pSel {
+		if m.focus == panePending {
+			return m.th.selected.Render(ansi.Strip(line))
+		}
+		return m.th.bold.Render(ansi.Strip(line))
+	}
+	return line
+}
+
+func (m *Model) stateBadge() string {
+	s := m.s.State().String()
+	st, ok := m.th.stateStyle[s]
+	if !ok {
+		return " " + strings.ToUpper(s) + " "
+	}
+	return st.Render(" " + strings.ToUpper(s) + " ")
+}
+
+func (m *Model) renderStatus() string {
+	c := m.s.Counts()
+	var parts []string
+	if k := m.s.Kind(); k != "" {
+		parts = append(parts, k)
+	}
+	if id := m.s.ExecutionID(); id != "" {
+		parts = append(parts, clean(id))
+	}
+	parts = append(parts, fmt.Sprintf("%d events", c.Events))
+	if c.Unknown > 0 {
+		parts = append(parts, fmt.Sprintf("%d unknown", c.Unknown))
+	}
+	if c.Malformed > 0 {
+		parts = append(parts, m.th.errText.Render(fmt.Sprintf("%d malformed", c.Malformed)))
+	}
+	if m.opts.Title != "" {
+		parts = append(parts, m.opts.Title)
+	}
+	line1 := m.stateBadge() + " " + m.th.statusBar.Render(strings.Join(parts, " · "))
+	if m.msg != "" {
+		msg := clean(m.msg)
+		if m.msgErr {
+			msg = m.th.errText.Render(msg)
+		} else {
+			msg = m.th.okText.Render(msg)
+		}
+		line1 += "  " + msg
+	}
+	line2 := m.hints()
+	if m.overlay == overlayInput {
+		line2 = m.input.View()
+	}
+	return fit(line1, m.width) + "\n" + fit(line2, m.width)
+}
+
+// hints is the one-line key help for what is on screen, taken from the key
+// map so rebinding a key changes it too.
+func (m *Model) hints() string {
+	k := m.keys
+	type kb = struct{ k, d string }
+	var bs []kb
+	h := func(b key.Binding) kb { return kb{b.Help().Key, b.Help().Desc} }
+	switch m.overlay {
+	case overlayPreview:
+		bs = append(bs, kb{k.Confirm.Help().Key, "send"})
+		if m.previewPartial {
+			bs = append(bs, kb{k.Partial.Help().Key, "partial"})
+		}
+		bs = append(bs, kb{k.Cancel.Help().Key, "cancel"}, kb{"j/k", "scroll"})
+	case overlayDetail:
+		bs = append(bs, kb{k.Raw.Help().Key, "raw/decoded"}, kb{"j/k", "scroll"}, kb{k.Cancel.Help().Key, "back"})
+		if m.detailCall != "" {
+			bs = append(bs, kb{k.Edit.Help().Key, "edit"})
+		}
+	case overlayHelp:
+		bs = append(bs, kb{"any key", "close"})
+	default:
+		if m.focus == panePending {
+			if m.pendingItems() > 0 {
+				if len(m.s.Pending()) > 0 {
+					bs = append(bs, kb{k.Edit.Help().Key, "edit"}, kb{k.ErrorAnswer.Help().Key, "error"}, kb{k.Resume.Help().Key, "resume"}, kb{k.Messages.Help().Key, "messages"})
+				}
+				if len(m.s.Approvals()) > 0 {
+					bs = append(bs, kb{k.Approve.Help().Key, "approve"}, kb{k.Deny.Help().Key, "deny"})
+				}
+			}
+			bs = append(bs, h(k.NextPane))
+		} else {
+			bs = append(bs, kb{k.Open.Help().Key, "details"}, kb{k.Raw.Help().Key, "raw"}, kb{k.Filter.Help().Key, "filter"}, kb{k.Follow.Help().Key, "follow"}, h(k.NextPane))
+		}
+		bs = append(bs, kb{k.Help.Help().Key, "help"}, kb{k.Quit.Help().Key, "quit"})
+	}
+	parts := make([]string, len(bs))
+	for i, b := range bs {
+		parts[i] = m.th.bold.Render(b.k) + " " + m.th.keyHint.Render(b.d)
+	}
+	return strings.Join(parts, m.th.keyHint.Render(" · "))
+}
