@@ -296,9 +296,13 @@ func (m *Model) openRowDetail(i int, raw bool) {
 
 func (m *Model) openApprovalDetail(a *model.PendingApproval) {
 	m.detailRow, m.detailCall, m.detailRaw = -1, "", false
+	m.openScroll(overlayDetail, "Approval "+a.ApprovalID, m.approvalDetail(a)+"\n"+m.th.dim.Render("a approve · d deny · esc back"))
+}
+
+func (m *Model) approvalDetail(a *model.PendingApproval) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s\n", m.th.bold.Render("approval"), clean(a.ApprovalID))
-	fmt.Fprintf(&b, "tool: %s  call: %s  execution: %s\n", clean(a.ToolName), clean(a.ToolCallID), clean(a.ExecutionID))
+	fmt.Fprintf(&b, "tool: %s\ncall: %s\nexecution: %s\n", clean(a.ToolName), clean(a.ToolCallID), clean(a.ExecutionID))
 	if a.Description != "" {
 		fmt.Fprintf(&b, "description: %s\n", clean(a.Description))
 	}
@@ -308,8 +312,39 @@ func (m *Model) openApprovalDetail(a *model.PendingApproval) {
 	if len(a.Parameters) > 0 {
 		b.WriteString("\narguments:\n" + prettyJSON(a.Parameters, m.th) + "\n")
 	}
-	b.WriteString("\n" + m.th.dim.Render("a approve · d deny (from the pending pane) · esc back"))
-	m.openScroll(overlayDetail, "Approval "+a.ApprovalID, b.String())
+	return b.String()
+}
+
+func (m *Model) openCallDetail(id string) {
+	c := m.s.Call(id)
+	if c == nil {
+		return
+	}
+	m.detailRow, m.detailCall = -1, id
+	m.openScroll(overlayDetail, "Call "+id, m.callDetail(c)+"\n"+m.th.dim.Render("e edit · esc back"))
+}
+
+// callDetail describes a pending call: what the model asked for and the
+// answer drafted so far.
+func (m *Model) callDetail(c *model.PendingCall) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s\n", m.th.bold.Render("tool"), clean(c.ToolName))
+	fmt.Fprintf(&b, "call: %s\nexecution: %s\n", clean(c.ToolCallID), clean(c.ExecutionID))
+	if c.AwaitReason != "" {
+		fmt.Fprintf(&b, "reason: %s\n", clean(c.AwaitReason))
+	}
+	if len(c.Parameters) > 0 {
+		b.WriteString("\narguments:\n" + prettyJSON(c.Parameters, m.th) + "\n")
+	}
+	fmt.Fprintf(&b, "\nanswer: %s\n", c.Draft.State)
+	switch c.Draft.State {
+	case model.DraftValid, model.DraftError:
+		b.WriteString(prettyJSON(c.Draft.Value, m.th) + "\n")
+	case model.DraftInvalid:
+		b.WriteString(m.th.errText.Render(clean(c.Draft.Err)) + "\n")
+		b.WriteString(cleanBlock(strings.Trim(c.Draft.Text, "\n")) + "\n")
+	}
+	return b.String()
 }
 
 // refreshDetail rebuilds the detail of the selected row (it may still be
@@ -334,13 +369,18 @@ func (m *Model) refreshDetail() {
 const maxDetailEvents = 200
 
 func (m *Model) rowDetail(r *model.Row) string {
+	return m.rowDetailLimited(r, maxDetailEvents)
+}
+
+// rowDetailLimited describes a row with at most maxEvents of its events.
+func (m *Model) rowDetailLimited(r *model.Row, maxEvents int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s  %s  execution %s  status %s  %d event(s)\n",
 		m.th.bold.Render(r.Kind.String()), clean(r.ID), clean(r.ExecutionID), clean(r.Status), len(r.Events))
 	b.WriteString(m.th.dim.Render("v raw frames / decoded · esc back") + "\n\n")
 	if m.detailRaw {
 		for n, idx := range r.Events {
-			if n == maxDetailEvents {
+			if n == maxEvents {
 				fmt.Fprintf(&b, "… %d more frames\n", len(r.Events)-n)
 				break
 			}
@@ -357,7 +397,11 @@ func (m *Model) rowDetail(r *model.Row) string {
 	}
 	switch r.Kind {
 	case model.RowText, model.RowReasoning:
-		b.WriteString(cleanBlock(r.Text()) + "\n")
+		text := r.Text()
+		if maxEvents < maxDetailEvents && len(text) > sidePreviewLimit {
+			text = text[:sidePreviewLimit]
+		}
+		b.WriteString(cleanBlock(text) + "\n")
 		return b.String()
 	}
 	if len(r.Events) == 0 {
@@ -365,7 +409,7 @@ func (m *Model) rowDetail(r *model.Row) string {
 		return b.String()
 	}
 	for n, idx := range r.Events {
-		if n == maxDetailEvents {
+		if n == maxEvents {
 			fmt.Fprintf(&b, "… %d more events\n", len(r.Events)-n)
 			break
 		}

@@ -149,25 +149,30 @@ type Model struct {
 	msgErr bool
 
 	tempDir string
+
+	// side caches the wide layout's selection preview; it is rebuilt only
+	// when the selection or the session changes.
+	sideKey   string
+	sideLines []string
 }
 
 // New builds the inspector.
 func New(opts Options) *Model {
 	m := &Model{
-		opts:       opts,
-		keys:       opts.Keys,
-		th:         defaultTheme(),
-		s:          opts.Session,
-		client:     opts.Client,
-		dec:        api.NewDecoder(),
-		now:        opts.Now,
-		getenv:     opts.Getenv,
-		follow:     true,
-		detailRow:  -1,
-		tempDir:    opts.TempDir,
-		input:      textinput.New(),
-		width:      80,
-		height:     24,
+		opts:         opts,
+		keys:         opts.Keys,
+		th:           defaultTheme(),
+		s:            opts.Session,
+		client:       opts.Client,
+		dec:          api.NewDecoder(),
+		now:          opts.Now,
+		getenv:       opts.Getenv,
+		follow:       true,
+		detailRow:    -1,
+		tempDir:      opts.TempDir,
+		input:        textinput.New(),
+		width:        80,
+		height:       24,
 		inputPurpose: inputFilter,
 	}
 	if m.now == nil {
@@ -178,6 +183,9 @@ func New(opts Options) *Model {
 	}
 	if m.s == nil {
 		m.s = model.NewSession()
+	}
+	if m.s.State() == api.RunPaused {
+		m.focusFirstUnanswered()
 	}
 	return m
 }
@@ -282,6 +290,9 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
+// graceTickMsg redraws the screen when fresh pending items come of age.
+type graceTickMsg struct{}
+
 func (m *Model) handleBatch(msg streamBatchMsg) tea.Cmd {
 	if msg.gen != m.gen {
 		return nil // a stream the user has since replaced
@@ -318,18 +329,28 @@ func (m *Model) handleBatch(msg streamBatchMsg) tea.Cmd {
 			}
 		}
 		m.focusFirstUnanswered()
+		// Redraw once the new items are past the guard, so their "new"
+		// marker goes away without a key press.
+		return tea.Tick(Grace, func(time.Time) tea.Msg { return graceTickMsg{} })
 	case api.RunCompleted:
 		m.setMsg("execution completed")
 	case api.RunFailed:
 		m.setErr("execution failed: " + m.s.LastError())
 	case api.RunDropped:
 		if msg.err != nil {
-			m.setErr("stream dropped: " + describeErr(msg.err) + " (the execution may still be running on the server)")
+			m.setErr(describeErr(msg.err) + " (the execution may still be running on the server)")
 		} else {
 			m.setErr("stream dropped: the server closed the connection before the run paused or finished")
 		}
 	case api.RunCancelled:
 		m.setMsg("stream cancelled")
+	}
+	if m.pendingItems() == 0 {
+		// Nothing left to answer: show where the run ended.
+		m.focus = paneEvents
+		m.follow = true
+		m.evSel = m.visibleCount() - 1
+		m.clampEvents()
 	}
 	m.queue = nil
 	return nil
@@ -478,6 +499,10 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Raw):
 		if m.focus == paneEvents {
 			m.openRowDetail(m.selectedRow(), true)
+		} else if id := m.selectedCallID(); id != "" {
+			m.openCallDetail(id)
+		} else if a := m.selectedApproval(); a != nil {
+			m.openApprovalDetail(a)
 		}
 	case key.Matches(msg, k.Edit):
 		id := m.selectedCallID()

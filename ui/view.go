@@ -63,7 +63,11 @@ func (m *Model) render() string {
 	var main string
 	switch m.overlay {
 	case overlayDetail, overlayHelp, overlayPreview:
-		main = box(m.th, m.detailTitle, strings.Join(m.scroll.view(m.width-2), "\n"), m.width, m.mainHeight(), true)
+		lines := m.scroll.view(m.width - 4)
+		for i, l := range lines {
+			lines[i] = " " + l
+		}
+		main = box(m.th, m.detailTitle, strings.Join(lines, "\n"), m.width, m.mainHeight(), true)
 	default:
 		main = m.renderPanes()
 	}
@@ -75,9 +79,58 @@ func (m *Model) renderPanes() string {
 	events := box(m.th, m.eventsTitle(), m.renderEvents(evW-2, evH-2), evW, evH, m.focus == paneEvents)
 	pending := box(m.th, m.pendingTitle(), m.renderPending(pW-2, pH-2), pW, pH, m.focus == panePending)
 	if m.wide() {
-		return joinH(events, pending)
+		// The pending pane keeps what its items need; the rest of the
+		// right column previews the selection.
+		ph := clamp(m.pendingItems()+3, 5, max(5, pH/2))
+		if m.pendingItems() > 0 && m.pendingItems()+3 > pH/2 {
+			ph = pH / 2
+		}
+		pending = box(m.th, m.pendingTitle(), m.renderPending(pW-2, ph-2), pW, ph, m.focus == panePending)
+		side := box(m.th, "Selected", m.renderSide(pW-4, pH-ph-2), pW, pH-ph, false)
+		return joinH(events, pending+"\n"+side)
 	}
 	return events + "\n" + pending
+}
+
+// renderSide previews the selected event or pending item in the wide
+// layout. The text is cached per selection and session version, so drawing
+// a frame while nothing changed costs only the visible lines.
+func (m *Model) renderSide(w, h int) string {
+	key := fmt.Sprintf("%d/%d/%d/%d/%d", m.focus, m.evSel, m.pSel, m.s.Version(), w)
+	if key != m.sideKey {
+		m.sideKey = key
+		m.sideLines = strings.Split(wrapLines(m.selectionPreview(), w), "\n")
+	}
+	lines := make([]string, 0, h)
+	for _, l := range m.sideLines {
+		if len(lines) == h {
+			break
+		}
+		lines = append(lines, " "+fit(l, w))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// sidePreviewLimit bounds the text the preview prepares: it shows one
+// screen, so a 400 KB tool result is cut here and read whole in the detail
+// view.
+const sidePreviewLimit = 16 << 10
+
+func (m *Model) selectionPreview() string {
+	var s string
+	if m.focus == panePending {
+		if c := m.selectedCall(); c != nil {
+			s = m.callDetail(c)
+		} else if a := m.selectedApproval(); a != nil {
+			s = m.approvalDetail(a)
+		}
+	} else if i := m.selectedRow(); i >= 0 {
+		s = m.rowDetailLimited(m.s.Row(i), 20)
+	}
+	if len(s) > sidePreviewLimit {
+		s = s[:sidePreviewLimit] + "\n…"
+	}
+	return s
 }
 
 // joinH puts two blocks of equal height side by side.
@@ -119,7 +172,7 @@ func (m *Model) pendingTitle() string {
 func (m *Model) renderEvents(w, h int) string {
 	n := m.visibleCount()
 	if n == 0 {
-		return m.th.dim.Render(fit("no events yet", w))
+		return m.th.dim.Render(fit(" no events yet", w))
 	}
 	var start time.Time
 	if m.s.RowCount() > 0 {
@@ -160,20 +213,29 @@ func (m *Model) rowLine(r *model.Row, start time.Time, w int) string {
 	if r.Depth > 0 {
 		b.WriteString(strings.Repeat("  ", min(r.Depth, 4)))
 	}
-	title := r.Title
-	if title != "" && title != kind {
+	// The kind is its own column: drop it from the title, and drop the
+	// title from the head of the text, so a row never says a word twice.
+	title := strings.TrimPrefix(r.Title, kind)
+	title = strings.TrimSpace(title)
+	text := r.Text()
+	// Only the head of a long text can be visible; cut before cleaning so
+	// a huge folded text costs what one line costs.
+	if len(text) > 4*w+16 {
+		text = text[:4*w+16]
+	}
+	if r.Kind == model.RowStreamEnd {
+		title, text = "", strings.TrimPrefix(text, "stream ")
+	}
+	if title != "" && strings.HasPrefix(text, title+" ") {
+		text = text[len(title)+1:]
+	}
+	if title != "" {
 		b.WriteString(clean(title))
 		b.WriteString(" ")
 	}
-	if r.Status != "" {
+	if r.Status != "" && r.Kind != model.RowStreamEnd {
 		b.WriteString(m.statusWord(r.Status))
 		b.WriteString(" ")
-	}
-	// Only the head of a long text can be visible; cut before cleaning so
-	// a huge folded text costs what one line costs.
-	text := r.Text()
-	if len(text) > 4*w+16 {
-		text = text[:4*w+16]
 	}
 	b.WriteString(clean(text))
 	return fit(b.String(), w)
@@ -203,7 +265,7 @@ func (m *Model) renderPending(w, h int) string {
 		case api.RunFailed:
 			msg = "nothing pending: the execution failed"
 		}
-		return m.th.dim.Render(fit(msg, w))
+		return m.th.dim.Render(fit(" "+msg, w))
 	}
 	now := m.now()
 	var lines []string
@@ -274,6 +336,8 @@ func (m *Model) stateBadge() string {
 	return st.Render(" " + strings.ToUpper(s) + " ")
 }
 
+// renderStatus draws the status bar: the run state and the last message
+// first (they matter most), then what is being inspected, cut to fit.
 func (m *Model) renderStatus() string {
 	c := m.s.Counts()
 	var parts []string
@@ -288,12 +352,12 @@ func (m *Model) renderStatus() string {
 		parts = append(parts, fmt.Sprintf("%d unknown", c.Unknown))
 	}
 	if c.Malformed > 0 {
-		parts = append(parts, m.th.errText.Render(fmt.Sprintf("%d malformed", c.Malformed)))
+		parts = append(parts, fmt.Sprintf("%d malformed", c.Malformed))
 	}
 	if m.opts.Title != "" {
 		parts = append(parts, m.opts.Title)
 	}
-	line1 := m.stateBadge() + " " + m.th.statusBar.Render(strings.Join(parts, " · "))
+	left := m.stateBadge()
 	if m.msg != "" {
 		msg := clean(m.msg)
 		if m.msgErr {
@@ -301,13 +365,19 @@ func (m *Model) renderStatus() string {
 		} else {
 			msg = m.th.okText.Render(msg)
 		}
-		line1 += "  " + msg
+		left += " " + msg
+	}
+	line1 := fit(left, m.width)
+	if room := m.width - ansi.StringWidth(left) - 2; room >= 12 {
+		info := ansi.Truncate(strings.Join(parts, " · "), room, "…")
+		gap := m.width - ansi.StringWidth(left) - ansi.StringWidth(info)
+		line1 = left + strings.Repeat(" ", gap) + m.th.dim.Render(info)
 	}
 	line2 := m.hints()
 	if m.overlay == overlayInput {
 		line2 = m.input.View()
 	}
-	return fit(line1, m.width) + "\n" + fit(line2, m.width)
+	return line1 + "\n" + fit(line2, m.width)
 }
 
 // hints is the one-line key help for what is on screen, taken from the key

@@ -482,7 +482,7 @@ func agentDone(r *run, text string) {
 	r.executionComplete(obj{
 		{"iterations", r.iteration}, {"stopReason", "end_turn"}, {"finalOutput", capText(text)},
 		{"totalTokens", obj{{"input", 1800*r.iteration + 60*r.iteration*(r.iteration+1)}, {"output", out}}},
-		{"totalCost", 0.0004 * float64(r.iteration)},
+		{"totalCost", round6(0.0004 * float64(r.iteration))},
 	})
 }
 

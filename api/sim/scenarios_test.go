@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -707,5 +708,27 @@ func TestCartSummary(t *testing.T) {
 				t.Errorf("cartSummary = %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestDelayPacing: Delay separates frames, and the long scenario's deltas
+// get Delay/10. The bounds are wide on purpose (expected ≈ 0.3 s; undivided
+// deltas would take ≥ 1.2 s), so a busy machine does not make it flaky.
+func TestDelayPacing(t *testing.T) {
+	const delay = 50 * time.Millisecond
+	h := newHarness(t, Options{Open: true, Delay: delay})
+	start := time.Now()
+	frames := h.stream(pathDispatch, "", `{"agent":{},"metadata":{"scenario":"long","deltas":20}}`)
+	elapsed := time.Since(start)
+	if len(frames) != 26 {
+		t.Fatalf("frames = %d, want 26", len(frames))
+	}
+	// 3 full delays (turn_start, turn_complete, execution_complete) and 22
+	// tenths (text_start, 20 deltas, text_complete).
+	if low := 3*delay + 22*delay/10; elapsed < low {
+		t.Errorf("stream took %v, want at least %v", elapsed, low)
+	}
+	if elapsed > time.Second {
+		t.Errorf("stream took %v: deltas are not paced at Delay/10", elapsed)
 	}
 }

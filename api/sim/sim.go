@@ -83,11 +83,15 @@ type Options struct {
 // whether an Authorization header was present but never its value, so a
 // test can assert that the key was sent without the key ever being stored.
 type Received struct {
-	Method   string
-	Path     string
+	Method string
+	// Path is the URL path, e.g. "/v1/dispatch/resume".
+	Path string
+	// RawQuery is the query string without "?", e.g. "events=unified".
 	RawQuery string
-	Body     []byte
-	Auth     bool
+	// Body is the request body as received.
+	Body []byte
+	// Auth reports whether an Authorization header was present.
+	Auth bool
 }
 
 // Server is the simulated API. It implements http.Handler and is safe for
@@ -159,7 +163,8 @@ func Serve(ctx context.Context, ln net.Listener, s *Server) error {
 }
 
 // Requests returns a copy of every request received so far, in arrival
-// order.
+// order. The log (like the table of executions) is never trimmed: the
+// simulator is for tests and demos, not for serving indefinitely.
 func (s *Server) Requests() []Received {
 	s.mu.Lock()
 	defer s.mu.Unlock()

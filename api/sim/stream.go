@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -289,6 +290,10 @@ func (r *run) legacyFlow(typ string, fields obj) {
 
 func now() string { return stamp(time.Now()) }
 
+// round6 rounds a cost to micro-dollars, so frames carry 0.0012 rather than
+// 0.0012000000000000001.
+func round6(f float64) float64 { return math.Round(f*1e6) / 1e6 }
+
 // stamp formats t as RFC 3339 in UTC with milliseconds, the format of every
 // timestamp in the captured streams.
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
@@ -365,7 +370,7 @@ func (r *run) turnStart() {
 func (r *run) turnComplete(content string, outTokens int) {
 	tokens := obj{{"input", 1800 + 120*r.iteration}, {"output", outTokens}}
 	cost := float64(1800+120*r.iteration)*0.15e-6 + float64(outTokens)*0.6e-6
-	cost = float64(int64(cost*1e6+0.5)) / 1e6
+	cost = round6(cost)
 	at := now()
 	if !r.legacy {
 		r.unified("turn_complete", obj{}.
@@ -560,13 +565,14 @@ func (r *run) toolStart(c call) {
 }
 
 // toolComplete reports a call's result. errMsg, when set, makes it a failed
-// call.
+// call. ms is the server-side run time, 0 (left out) for a local tool the
+// server did not run.
 func (r *run) toolComplete(c call, result json.RawMessage, errMsg string, ms int) {
 	success := errMsg == ""
 	switch {
 	case !r.legacy:
-		f := obj{{"toolCallId", c.ID}, {"toolName", c.Name}, {"success", success}}.opt("result", result).opt("error", errMsg)
-		f = append(f, kv{"executionTime", ms})
+		f := obj{{"toolCallId", c.ID}, {"toolName", c.Name}, {"success", success}}.
+			opt("result", result).opt("error", errMsg).opt("executionTime", ms)
 		if r.kind() == "agent" {
 			f = append(f, kv{"iteration", r.iteration})
 		} else {

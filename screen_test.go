@@ -1,0 +1,145 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+	sse "github.com/tmaxmax/go-sse"
+
+	"rtinspect/api"
+	"rtinspect/model"
+	"rtinspect/ui"
+)
+
+// base is the fixed clock of the screen tests, so goldens never change
+// with the time of day.
+var base = time.Date(2026, 6, 20, 10, 5, 0, 0, time.UTC)
+
+// pausedSession folds testdata/parallel-pause.sse (protocol notes §9b: two
+// parallel add_to_cart awaits on a virtual execution id) into a session,
+// as if it had just been streamed.
+func pausedSession(t *testing.T) (*model.Session, *api.Client) {
+	t.Helper()
+	f, err := os.Open("testdata/parallel-pause.sse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	client := api.NewClient("https://api.runtype.com", "sk-screen-secret")
+	s := model.NewSession()
+	clock := base
+	s.Now = func() time.Time { return clock }
+	body := []byte(`{"agent":{"agentId":"agent_01shop"},"messages":[{"role":"user","content":"Add SHOE-001 and SHOE-007 to my cart"}]}`)
+	s.SetKind(model.KindOfDispatch(body))
+	req, err := client.DispatchRequest(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Begin(req); err != nil {
+		t.Fatal(err)
+	}
+	s.StreamOpened()
+	dec := api.NewDecoder()
+	i := 0
+	for ev, err := range sse.Read(f, nil) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		i++
+		frame := api.Frame{Event: ev.Type, ID: ev.LastEventID, Data: ev.Data, At: base.Add(time.Duration(i) * 40 * time.Millisecond)}
+		s.ApplyBatch(dec.Decode(nil, frame))
+	}
+	clock = base.Add(time.Duration(i+1) * 40 * time.Millisecond)
+	if st := s.EndStream(nil); st != api.RunPaused {
+		t.Fatalf("fixture ends %s, want paused", st)
+	}
+	return s, client
+}
+
+func screenModel(t *testing.T, w, h int) *ui.Model {
+	t.Helper()
+	s, client := pausedSession(t)
+	m := ui.New(ui.Options{Client: client, Session: s, Keys: defaultKeyMap(), Title: "api.runtype.com",
+		Now: func() time.Time { return base.Add(time.Hour) }})
+	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	return m
+}
+
+func screen(m *ui.Model) string { return ansi.Strip(m.View().Content) }
+
+func TestScreenFillsTheTerminalExactly(t *testing.T) {
+	sizes := [][2]int{{80, 24}, {160, 48}, {120, 40}, {119, 30}, {100, 30}, {60, 16}, {40, 10}}
+	for _, sz := range sizes {
+		w, h := sz[0], sz[1]
+		t.Run(fmt.Sprintf("%dx%d", w, h), func(t *testing.T) {
+			m := screenModel(t, w, h)
+			for _, view := range []struct {
+				name string
+				key  string
+			}{{"panes", ""}, {"help", "?"}} {
+				if view.key != "" {
+					m.Update(keyPress(view.key))
+				}
+				lines := strings.Split(screen(m), "\n")
+				if len(lines) != h {
+					t.Errorf("%s: %d lines, want %d", view.name, len(lines), h)
+				}
+				for i, l := range lines {
+					if got := ansi.StringWidth(l); got != w {
+						t.Errorf("%s: line %d is %d cells wide, want %d: %q", view.name, i, got, w, l)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestTinyTerminalSaysSo(t *testing.T) {
+	m := screenModel(t, 20, 5)
+	got := screen(m)
+	if !strings.Contains(got, "PAUSED") {
+		t.Errorf("tiny screen %q does not show the run state", got)
+	}
+	for _, l := range strings.Split(got, "\n") {
+		if ansi.StringWidth(l) > 20 {
+			t.Errorf("line %q is wider than the terminal", l)
+		}
+	}
+	// Back to a normal size, the panes come back.
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	if !strings.Contains(screen(m), "Pending 2") {
+		t.Errorf("after resizing back the pending pane is missing:\n%s", screen(m))
+	}
+}
+
+// TestGoldenScreens pins the paused screen at the two reference sizes.
+// Refresh with `go test -run TestGoldenScreens -update` and review the diff.
+func TestGoldenScreens(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {160, 48}} {
+		t.Run(fmt.Sprintf("paused_%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			m := screenModel(t, sz[0], sz[1])
+			golden.RequireEqual(t, []byte(screen(m)))
+		})
+		t.Run(fmt.Sprintf("preview_%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			m := screenModel(t, sz[0], sz[1])
+			s := m.Session()
+			for _, c := range s.Pending() {
+				if err := s.SetDraft(c.ToolCallID, `{"ok": true}`); err != nil {
+					t.Fatal(err)
+				}
+			}
+			m.Update(keyPress("R"))
+			got := screen(m)
+			if strings.Contains(got, "sk-screen-secret") {
+				t.Fatalf("the preview shows the API key")
+			}
+			golden.RequireEqual(t, []byte(got))
+		})
+	}
+}
