@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -217,5 +218,55 @@ func TestUsageErrors(t *testing.T) {
 				t.Errorf("stderr = %q, want it to mention %q", errb.String(), tc.want)
 			}
 		})
+	}
+}
+
+// TestHeadlessCapturedLegacyFlow serves the real captured production
+// stream (data-only legacy frames) as-is and checks the run completes with
+// the assembled answer.
+func TestHeadlessCapturedLegacyFlow(t *testing.T) {
+	fixture, err := os.ReadFile(filepath.Join("..", "shared", "fixtures", "captured-legacy-flow.sse"))
+	if err != nil {
+		t.Fatalf("the shared fixtures are expected beside the repository: %v", err)
+	}
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+testKey {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			w.Write([]byte(`{"error":"Unauthorized"}`))
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.Write(fixture)
+	}))
+	t.Cleanup(hs.Close)
+	dir := t.TempDir()
+	req := filepath.Join(dir, "req.json")
+	os.WriteFile(req, []byte(`{"flow":{"id":"flow_01k9pfnztzfag9tfz4t65c9c5q"},"messages":[{"role":"user","content":"hi"}]}`), 0o600)
+	var out, errb bytes.Buffer
+	code := run([]string{"dispatch", "--headless", "--base-url", hs.URL, "--api-key", testKey, req}, strings.NewReader(""), &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit status = %d, want 0; stderr %s", code, errb.String())
+	}
+	var text strings.Builder
+	var last map[string]any
+	sc := bufio.NewScanner(&out)
+	for sc.Scan() {
+		var v map[string]any
+		json.Unmarshal(sc.Bytes(), &v)
+		if v["type"] == "text_delta" {
+			text.WriteString(v["delta"].(string))
+			if v["source"] != "step_chunk" {
+				t.Errorf("text_delta source = %v, want step_chunk", v["source"])
+			}
+		}
+		last = v
+	}
+	var answer map[string]any
+	if err := json.Unmarshal([]byte(text.String()), &answer); err != nil {
+		t.Fatalf("the 32 step_chunk deltas do not assemble the JSON answer: %v: %q", err, text.String())
+	}
+	if last["type"] != "execution_complete" || last["source"] != "flow_complete" {
+		t.Errorf("last event = %v (from %v), want execution_complete from flow_complete", last["type"], last["source"])
 	}
 }

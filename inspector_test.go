@@ -66,18 +66,31 @@ type harnessOpts struct {
 	// counts as seen long ago and the half-second guard never makes a test
 	// wait (TestGraceGuard covers the guard).
 	clock *atomic.Int64
+	// simOpts replaces the simulated server's options (the key is
+	// sk-test-secret unless they say otherwise); key is the key the client
+	// sends.
+	simOpts  *sim.Options
+	key      string
+	simDelay time.Duration
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
 	t.Helper()
-	srv := sim.New(sim.Options{APIKey: "sk-test-secret", Legacy: o.legacy, Scenario: o.scenario})
+	so := sim.Options{APIKey: "sk-test-secret", Legacy: o.legacy, Scenario: o.scenario, Delay: o.simDelay}
+	if o.simOpts != nil {
+		so = *o.simOpts
+	}
+	if o.key == "" {
+		o.key = "sk-test-secret"
+	}
+	srv := sim.New(so)
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
 	body, err := sim.DispatchBody(o.scenario)
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := api.NewClient(hs.URL, "sk-test-secret")
+	client := api.NewClient(hs.URL, o.key)
 	req, err := client.DispatchRequest(body)
 	if err != nil {
 		t.Fatal(err)
@@ -398,6 +411,65 @@ func TestGraceGuard(t *testing.T) {
 		if m, _ := v.(map[string]any); m["isError"] != true {
 			t.Errorf("error answer sent as %v, want an isError result", v)
 		}
+	}
+	h.quit()
+}
+
+func TestInspectorWireQuirksAndErrors(t *testing.T) {
+	cases := []struct {
+		name     string
+		opts     sim.Options
+		scenario string
+		key      string
+		pauses   int
+		want     api.RunState
+		msg      string
+	}{
+		{"CRLF, comments, id lines, split frames", sim.Options{CRLF: true, Comments: true, Split: true}, "parallel", "sk-test-secret", 1, api.RunCompleted, "completed"},
+		{"legacy data-only frames with CRLF", sim.Options{Legacy: true, CRLF: true, Split: true}, "flow-tool", "sk-test-secret", 1, api.RunCompleted, "completed"},
+		{"401 with a JSON error body", sim.Options{}, "parallel", "wrong-key", 0, api.RunFailed, "401"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.opts.APIKey = "sk-test-secret"
+			h := newHarness(t, harnessOpts{scenario: tc.scenario, simOpts: &tc.opts, key: tc.key})
+			for i := 0; i < tc.pauses; i++ {
+				h.answerAllAndResume()
+			}
+			// The state turns on the terminal event; the message once the
+			// stream has ended: wait for both.
+			sn := h.waitFor("the end of the run, said in words", func(s ui.Snapshot) bool {
+				return s.State == tc.want && strings.Contains(s.Message, tc.msg)
+			})
+			if strings.Contains(sn.Screen, tc.key) {
+				t.Errorf("the screen shows the API key")
+			}
+			h.quit()
+		})
+	}
+}
+
+// TestOneContinuationAtATime presses resume and send as fast as keys can
+// come: exactly one resume may reach the server.
+func TestOneContinuationAtATime(t *testing.T) {
+	h := newHarness(t, harnessOpts{scenario: "flow-tool", simDelay: 20 * time.Millisecond})
+	h.waitFor("the pause", func(s ui.Snapshot) bool { return paused(s) && s.Pending == 1 })
+	h.press(h.keys.Edit)
+	h.waitFor("the answer", func(s ui.Snapshot) bool { return s.Answered == 1 })
+	for i := 0; i < 5; i++ {
+		h.press(h.keys.Resume)
+		h.press(h.keys.Confirm)
+		h.press(h.keys.Partial)
+	}
+	h.waitFor("completion", func(s ui.Snapshot) bool { return s.State == api.RunCompleted })
+	n := 0
+	for _, r := range h.srv.Requests() {
+		if r.Path == api.PathResume {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d resume requests reached the server, want exactly 1", n)
 	}
 	h.quit()
 }

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"rtinspect/api"
@@ -115,6 +116,9 @@ type Session struct {
 	// depth 0 like a resume stream's, which has no execution_start.
 	base       int
 	streamSeen bool // a non-ping event arrived in the current stream
+	// streamRow is the first row of the current stream; when the stream
+	// ends, its rows that were still open are settled.
+	streamRow int
 
 	execID    string
 	lastError string
@@ -319,8 +323,32 @@ func (s *Session) beginStream() {
 	s.streamOpen = true
 	s.base = 0
 	s.streamSeen = false
+	s.streamRow = len(s.rows)
 	clear(s.blocks)
 	s.counts.Streams++
+}
+
+// settleOpenRows gives the rows of the ended stream that were still
+// "running" or "streaming" the state the run ended in: a turn cut by a
+// pause reads "paused", not "running" forever. It touches only the rows
+// of this stream.
+func (s *Session) settleOpenRows(st api.RunState) {
+	word := st.String()
+	if st == api.RunCompleted {
+		word = "done"
+	}
+	for i := s.streamRow; i < len(s.rows); i++ {
+		r := s.rows[i]
+		if r.Status != "running" && r.Status != "streaming" {
+			continue
+		}
+		if r.Kind == RowTool && st == api.RunPaused {
+			// A tool call the run paused on waits for its answer.
+			r.Status = "waiting"
+			continue
+		}
+		r.Status = word
+	}
 }
 
 // RequestFailed records that the request in flight failed before any stream
@@ -430,6 +458,7 @@ func (s *Session) EndStream(err error) api.RunState {
 	st := s.tracker.EndStream(err)
 	s.streamOpen = false
 	s.state = st
+	s.settleOpenRows(st)
 	var text string
 	switch st {
 	case api.RunFailed:
@@ -445,7 +474,10 @@ func (s *Session) EndStream(err error) api.RunState {
 			msg = err.Error()
 		}
 		text = "dropped: " + msg
-		s.lastError = "stream dropped: " + msg
+		s.lastError = msg
+		if !strings.Contains(msg, "dropped") {
+			s.lastError = "stream dropped: " + msg
+		}
 	default:
 		text = st.String()
 	}

@@ -355,7 +355,10 @@ func (m *Model) refreshDetail() {
 	}
 	r := m.s.Row(m.detailRow)
 	top := m.scroll.top
-	title := fmt.Sprintf("%s %s", r.Kind, clean(r.Title))
+	title := clean(r.Title)
+	if !strings.HasPrefix(title, r.Kind.String()) {
+		title = r.Kind.String() + " " + title
+	}
 	if m.detailRaw {
 		title += " · raw frames"
 	}
@@ -436,24 +439,46 @@ func (m *Model) rowDetailLimited(r *model.Row, maxEvents int) string {
 }
 
 func (m *Model) openHelp() {
-	var b strings.Builder
-	for _, g := range m.keys.Groups() {
-		b.WriteString(m.th.bold.Render(g.Title) + "\n")
-		for _, kb := range g.Bindings {
-			if !kb.Enabled() {
-				continue
+	groups := m.keys.Groups()
+	render := func(gs []KeyGroup) []string {
+		var lines []string
+		for _, g := range gs {
+			lines = append(lines, m.th.bold.Render(g.Title))
+			for _, kb := range g.Bindings {
+				if !kb.Enabled() {
+					continue
+				}
+				h := kb.Help()
+				lines = append(lines, fmt.Sprintf("  %-12s %s", h.Key, h.Desc))
 			}
-			h := kb.Help()
-			fmt.Fprintf(&b, "  %-12s %s\n", h.Key, h.Desc)
+			lines = append(lines, "")
 		}
-		b.WriteString("\n")
+		return lines
 	}
-	b.WriteString(m.th.dim.Render("Keys that send never act on an item younger than half a second.") + "\n")
-	b.WriteString(m.th.dim.Render("Press any key to close."))
+	var lines []string
+	if colW := (m.width - 6) / 2; colW >= 34 {
+		// Two columns fit every binding on an 80x24 screen.
+		left, right := render(groups[:2]), render(groups[2:])
+		for i := 0; i < max(len(left), len(right)); i++ {
+			var l, r string
+			if i < len(left) {
+				l = left[i]
+			}
+			if i < len(right) {
+				r = right[i]
+			}
+			lines = append(lines, fit(l, colW)+"  "+r)
+		}
+	} else {
+		lines = render(groups)
+	}
+	lines = append(lines,
+		m.th.dim.Render("Keys that send never act on an item younger than half a second."),
+		m.th.dim.Render("j/k scroll · any other key closes"))
 	m.overlay = overlayHelp
 	m.detailTitle = "Help"
 	m.scroll.setHeight(m.mainHeight() - 2)
-	m.scroll.set(b.String())
+	m.scroll.set(strings.Join(lines, "\n"))
 }
 
 func (m *Model) scrollKey(msg tea.KeyPressMsg) {

@@ -401,8 +401,12 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case overlayInput:
 		return m.handleInputKey(msg)
 	case overlayHelp:
-		if key.Matches(msg, k.Quit) && msg.String() == "ctrl+c" {
+		switch {
+		case key.Matches(msg, k.Quit) && msg.String() == "ctrl+c":
 			return m, m.quit()
+		case key.Matches(msg, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom):
+			m.scrollKey(msg)
+			return m, nil
 		}
 		m.overlay = overlayNone
 		return m, nil

@@ -268,9 +268,12 @@ func (m *Model) renderPending(w, h int) string {
 		return m.th.dim.Render(fit(" "+msg, w))
 	}
 	now := m.now()
+	// Call ids are the resume keys: give them room to show whole
+	// (Anthropic's are 30 characters) before the arguments get any.
+	idW := clamp(w/3, 12, 32)
 	var lines []string
 	// A header naming the columns helps the first time; it costs one row.
-	lines = append(lines, m.th.dim.Render(fit(fmt.Sprintf("  %-16s %-18s %-12s %s", "tool", "call id", "answer", "arguments"), w)))
+	lines = append(lines, m.th.dim.Render(fit("  "+fit("tool", 16)+" "+fit("call id", idW)+" "+fit("answer", 12)+" arguments", w)))
 	for i, c := range calls {
 		state := c.Draft.State.String()
 		st := m.th.dim
@@ -289,12 +292,12 @@ func (m *Model) renderPending(w, h int) string {
 		if now.Sub(c.Since) < Grace {
 			marker = "• "
 		}
-		line := marker + fit(clean(c.ToolName), 16) + " " + fit(clean(c.ToolCallID), 18) + " " + st.Render(fit(state, 12)) + " " + clean(compactJSON(c.Parameters))
+		line := marker + fit(clean(c.ToolName), 16) + " " + fit(clean(c.ToolCallID), idW) + " " + st.Render(fit(state, 12)) + " " + clean(compactJSON(c.Parameters))
 		lines = append(lines, m.pendingLine(line, i, w))
 	}
 	for j, a := range appr {
 		i := len(calls) + j
-		line := "  " + fit(clean(a.ToolName), 16) + " " + fit(clean(a.ApprovalID), 18) + " " + m.th.warnText.Render(fit("approve?", 12)) + " " + clean(compactJSON(a.Parameters))
+		line := "  " + fit(clean(a.ToolName), 16) + " " + fit(clean(a.ApprovalID), idW) + " " + m.th.warnText.Render(fit("approve?", 12)) + " " + clean(compactJSON(a.Parameters))
 		lines = append(lines, m.pendingLine(line, i, w))
 	}
 	if c := m.selectedCall(); c != nil && c.Draft.State == model.DraftInvalid && len(lines) < h {
@@ -400,7 +403,7 @@ func (m *Model) hints() string {
 			bs = append(bs, kb{k.Edit.Help().Key, "edit"})
 		}
 	case overlayHelp:
-		bs = append(bs, kb{"any key", "close"})
+		bs = append(bs, kb{"j/k", "scroll"}, kb{"any key", "close"})
 	default:
 		if m.focus == panePending {
 			if m.pendingItems() > 0 {
