@@ -244,6 +244,8 @@ func TestInspectorParallelCallsAnsweredInEditor(t *testing.T) {
 			if sn.Focus != "pending" {
 				t.Errorf("focus after the pause = %q, want pending", sn.Focus)
 			}
+			h.press(h.keys.Messages)
+			h.waitFor("the messages draft", func(s ui.Snapshot) bool { return strings.Contains(s.Message, "messages drafted") })
 			h.answerAllAndResume()
 			h.waitFor("completion", func(s ui.Snapshot) bool { return s.State == api.RunCompleted })
 
@@ -254,6 +256,9 @@ func TestInspectorParallelCallsAnsweredInEditor(t *testing.T) {
 			}
 			if id, _ := body["executionId"].(string); !strings.HasPrefix(id, "virtual_") {
 				t.Errorf("resume executionId = %q, want the await frame's virtual_ id", id)
+			}
+			if msgs, _ := body["messages"].([]any); len(msgs) != 1 {
+				t.Errorf("resume messages = %v, want the one edited message", body["messages"])
 			}
 			if body["streamResponse"] != true {
 				t.Errorf("streamResponse = %v, want true", body["streamResponse"])

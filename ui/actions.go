@@ -280,7 +280,7 @@ func (m *Model) openScroll(o overlay, title, content string) {
 	m.overlay = o
 	m.detailTitle = title
 	m.scroll.setHeight(m.mainHeight() - 2)
-	m.scroll.set(wrapLines(content, max(10, m.width-4)))
+	m.scroll.set(content, m.scrollWidth())
 }
 
 func (m *Model) openRowDetail(i int, raw bool) {
@@ -478,8 +478,12 @@ func (m *Model) openHelp() {
 	m.overlay = overlayHelp
 	m.detailTitle = "Help"
 	m.scroll.setHeight(m.mainHeight() - 2)
-	m.scroll.set(strings.Join(lines, "\n"))
+	m.scroll.set(strings.Join(lines, "\n"), m.scrollWidth())
 }
+
+// scrollWidth is the text width inside an overlay box (border and a
+// space of padding on each side).
+func (m *Model) scrollWidth() int { return max(10, m.width-4) }
 
 func (m *Model) scrollKey(msg tea.KeyPressMsg) {
 	k := m.keys
@@ -502,14 +506,29 @@ func (m *Model) scrollKey(msg tea.KeyPressMsg) {
 // scroller is a window over pre-rendered lines; drawing it costs the
 // visible lines only.
 type scroller struct {
+	raw    string // the content before wrapping, kept to re-wrap on resize
+	width  int
 	lines  []string
 	top    int
 	height int
 }
 
-func (s *scroller) set(content string) {
-	s.lines = strings.Split(strings.TrimRight(content, "\n"), "\n")
+// set replaces the content, hard-wrapped to width w.
+func (s *scroller) set(content string, w int) {
+	s.raw, s.width = content, w
+	s.lines = strings.Split(strings.TrimRight(wrapLines(content, w), "\n"), "\n")
 	s.top = 0
+}
+
+// rewrap wraps the same content to a new width, keeping the position.
+func (s *scroller) rewrap(w int) {
+	if w == s.width {
+		return
+	}
+	top := s.top
+	s.set(s.raw, w)
+	s.top = top
+	s.clamp()
 }
 
 func (s *scroller) setHeight(h int) {

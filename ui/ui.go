@@ -266,6 +266,11 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 		m.clampEvents()
 		m.scroll.setHeight(m.mainHeight() - 2)
+		if m.overlay == overlayHelp {
+			m.openHelp() // its columns depend on the width
+		} else {
+			m.scroll.rewrap(m.scrollWidth())
+		}
 		return m, nil
 	case streamBatchMsg:
 		return m, m.handleBatch(msg)
