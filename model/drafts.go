@@ -69,19 +69,13 @@ func (d Draft) Answered() bool { return d.State == DraftValid || d.State == Draf
 
 // PendingCall is a tool call the execution waits for, with its answer.
 type PendingCall struct {
-	// ExecutionID is the id on the await frame: the one its resume targets.
-	ExecutionID string
-	ToolCallID  string
-	ToolID      string
-	ToolName    string
-	AwaitReason string
-	Parameters  json.RawMessage
+	// Await is what the execution asked for; its ExecutionID is the id on
+	// the await frame, the one its resume targets.
+	api.Await
 	// Since is when it started waiting: the await frame's arrival, else
 	// the session clock when it was seen.
 	Since time.Time
 	Draft Draft
-	// Event is the await event that opened it.
-	Event api.Event
 }
 
 // Key returns the toolOutputs key of the call: its toolCallId, or its tool
@@ -90,16 +84,10 @@ func (c *PendingCall) Key() string { return outputKey(c.ToolCallID, c.ToolName) 
 
 // PendingApproval is a human approval the execution waits for.
 type PendingApproval struct {
-	ExecutionID string
-	ApprovalID  string
-	ToolCallID  string
-	ToolName    string
-	Description string
-	// Reason is the agent's stated intent.
-	Reason     string
-	Parameters json.RawMessage
-	Since      time.Time
-	Event      api.Event
+	// Approval is what the execution asks to approve; its Reason is the
+	// agent's stated intent.
+	api.Approval
+	Since time.Time
 }
 
 // ParseError is a JSON error with its 1-based position in the text.

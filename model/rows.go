@@ -354,14 +354,7 @@ func (s *Session) foldTool(e *api.Event, idx, depth int) {
 		r.output.WriteString(e.Delta)
 	case api.TypeToolComplete:
 		r.done = true
-		switch {
-		case e.Success == nil:
-			r.Status = "done"
-		case *e.Success:
-			r.Status = "ok"
-		default:
-			r.Status = "failed"
-		}
+		r.Status = successWord(e.Success)
 		if len(e.Result) > 0 {
 			r.result = e.Result
 		}
@@ -439,14 +432,7 @@ func (s *Session) foldStep(e *api.Event, idx, depth int) {
 		return
 	}
 	r.done = true
-	switch {
-	case e.Success == nil:
-		r.Status = "done"
-	case *e.Success:
-		r.Status = "ok"
-	default:
-		r.Status = "failed"
-	}
+	r.Status = successWord(e.Success)
 	if e.DurationMs > 0 {
 		parts = append(parts, strconv.FormatFloat(e.DurationMs, 'f', -1, 64)+" ms")
 	}
@@ -708,4 +694,16 @@ func oneLine(s string, max int) string {
 		cut--
 	}
 	return s[:cut] + "…"
+}
+
+// successWord is a completion's status: "ok", "failed", or "done" when
+// the frame does not say.
+func successWord(success *bool) string {
+	switch {
+	case success == nil:
+		return "done"
+	case *success:
+		return "ok"
+	}
+	return "failed"
 }

@@ -619,16 +619,7 @@ func (s *Session) syncPending() {
 		open[k] = struct{}{}
 		c, ok := s.calls[k]
 		if !ok {
-			c = &PendingCall{
-				ExecutionID: a.ExecutionID,
-				ToolCallID:  a.ToolCallID,
-				ToolID:      a.ToolID,
-				ToolName:    a.ToolName,
-				AwaitReason: a.AwaitReason,
-				Parameters:  a.Parameters,
-				Since:       a.Event.Frame.At,
-				Event:       a.Event,
-			}
+			c = &PendingCall{Await: *a, Since: a.Event.Frame.At}
 			if c.Since.IsZero() {
 				c.Since = s.now()
 			}
@@ -659,17 +650,7 @@ func (s *Session) syncPending() {
 		seen[a.ApprovalID] = struct{}{}
 		p, ok := s.apprByID[a.ApprovalID]
 		if !ok {
-			p = &PendingApproval{
-				ExecutionID: a.ExecutionID,
-				ApprovalID:  a.ApprovalID,
-				ToolCallID:  a.ToolCallID,
-				ToolName:    a.ToolName,
-				Description: a.Description,
-				Reason:      a.Reason,
-				Parameters:  a.Parameters,
-				Since:       a.Event.Frame.At,
-				Event:       a.Event,
-			}
+			p = &PendingApproval{Approval: *a, Since: a.Event.Frame.At}
 			if p.Since.IsZero() {
 				p.Since = s.now()
 			}
