@@ -304,6 +304,7 @@ func (m *Model) handleBatch(msg streamBatchMsg) tea.Cmd {
 	}
 	if msg.opened {
 		m.s.StreamOpened()
+		m.setMsg("")
 	}
 	if len(msg.events) > 0 {
 		m.s.ApplyBatch(msg.events)

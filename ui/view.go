@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -220,8 +221,21 @@ func (m *Model) rowLine(r *model.Row, start time.Time, w int) string {
 	text := r.Text()
 	// Only the head of a long text can be visible; cut before cleaning so
 	// a huge folded text costs what one line costs.
-	if len(text) > 4*w+16 {
-		text = text[:4*w+16]
+	if n := 4*w + 16; len(text) > n {
+		if r.Status == "streaming" {
+			// A text still streaming shows its newest words, like a
+			// ticker; cut on a rune boundary.
+			i := len(text) - n
+			for i < len(text) && !utf8.RuneStart(text[i]) {
+				i++
+			}
+			text = "…" + text[i:]
+			if tw := ansi.StringWidth(clean(text)); tw > w/2 {
+				text = "…" + ansi.TruncateLeft(clean(text), tw-w/2, "")
+			}
+		} else {
+			text = text[:n]
+		}
 	}
 	if r.Kind == model.RowStreamEnd {
 		title, text = "", strings.TrimPrefix(text, "stream ")
