@@ -21,6 +21,8 @@ const testKey = "sk-test-secret-value"
 // as JSON, and stderr.
 func headlessRun(t *testing.T, opts sim.Options, scenario string, answers string, extra ...string) (int, []map[string]any, string, *sim.Server) {
 	t.Helper()
+	// Recordings go to a folder of the test's own, never the user's.
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
 	srv := sim.New(opts)
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
@@ -209,6 +211,7 @@ func TestUsageErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("XDG_STATE_HOME", t.TempDir())
 			var out, errb bytes.Buffer
 			code := run(tc.args, strings.NewReader(""), &out, &errb)
 			if code != 2 {
@@ -244,6 +247,7 @@ func TestHeadlessCapturedLegacyFlow(t *testing.T) {
 	req := filepath.Join(dir, "req.json")
 	os.WriteFile(req, []byte(`{"flow":{"id":"flow_01k9pfnztzfag9tfz4t65c9c5q"},"messages":[{"role":"user","content":"hi"}]}`), 0o600)
 	var out, errb bytes.Buffer
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
 	code := run([]string{"dispatch", "--headless", "--base-url", hs.URL, "--api-key", testKey, req}, strings.NewReader(""), &out, &errb)
 	if code != 0 {
 		t.Fatalf("exit status = %d, want 0; stderr %s", code, errb.String())

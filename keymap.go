@@ -32,6 +32,14 @@ func defaultKeyMap() ui.KeyMap {
 		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:        key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 
+		CopyCurl: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy request as curl")),
+		CopyBody: key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "copy request JSON body")),
+
+		StepBack:    key.NewBinding(key.WithKeys("["), key.WithHelp("[", "previous frame")),
+		StepForward: key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "next frame")),
+		Play:        key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "play / pause")),
+		Speed:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "speed 1x / 10x / max")),
+
 		Confirm: key.NewBinding(key.WithKeys("y", "enter"), key.WithHelp("y/enter", "send")),
 		Partial: key.NewBinding(key.WithKeys("!"), key.WithHelp("!", "send partial resume")),
 		Cancel:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel / back")),

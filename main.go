@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"rtinspect/api"
+	"rtinspect/api/record"
 	"rtinspect/api/sim"
 	"rtinspect/model"
 	"rtinspect/ui"
@@ -31,14 +33,22 @@ const usage = `rtinspect: inspect Runtype flow and agent executions
 Usage:
   rtinspect demo [--scenario NAME] [--legacy]    the inspector on the built-in simulated server
   rtinspect dispatch [flags] REQUEST.json        POST /v1/dispatch with that body ('-' reads stdin)
+  rtinspect open [flags] SESSION.jsonl           browse a recorded session offline (answer live
+                                                 from it when it ended paused and a key is given)
+  rtinspect replay [flags] SESSION.jsonl         re-send the recorded dispatch, answer its pauses
+                                                 from the recording, report where the runs diverge
+  rtinspect diff [--json] A.jsonl B.jsonl        compare two recorded sessions
   rtinspect sim [--addr 127.0.0.1:8787]          run the simulated Runtype server alone
-  rtinspect open | replay | diff                 recorded sessions (not available in this version)
+                [--from SESSION.jsonl]           (or play a recorded session back)
 
 Flags for dispatch (and demo):
   --base-url URL     API root (env RUNTYPE_BASE_URL, default https://api.runtype.com)
   --api-key KEY      API key (env RUNTYPE_API_KEY); never written anywhere
   --headless         no UI: events as JSON lines on stdout (default when stdout is not a terminal)
   --answers FILE     answers to apply at pauses
+  --record PATH      where to record the session (default: a new file under
+                     $XDG_STATE_HOME/rtinspect/sessions)
+  --no-record        do not record
   --no-unified       do not ask for the unified event vocabulary (?events=unified)
 
 Run 'rtinspect COMMAND -h' for every flag of a command.
@@ -63,9 +73,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdDispatch(ctx, args[1:], stdin, stdout, stderr)
 	case "sim":
 		return cmdSim(ctx, args[1:], stdout, stderr)
-	case "open", "replay", "diff":
-		fmt.Fprintf(stderr, "rtinspect %s: recorded sessions are not available in this version\n", args[0])
-		return headless.ExitUsage
+	case "open":
+		return cmdOpen(ctx, args[1:], stdout, stderr)
+	case "replay":
+		return cmdReplay(ctx, args[1:], stdout, stderr)
+	case "diff":
+		return cmdDiff(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -174,7 +187,7 @@ func cmdDispatch(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	baseURL := firstNonEmpty(f.baseURL, os.Getenv("RUNTYPE_BASE_URL"), "https://api.runtype.com")
 	key := firstNonEmpty(f.apiKey, os.Getenv("RUNTYPE_API_KEY"))
 	return inspect(ctx, inspectConfig{
-		flags: f, baseURL: baseURL, apiKey: key, body: body, source: pos[0],
+		flags: f, baseURL: baseURL, apiKey: key, body: body, source: pos[0], command: "dispatch",
 		title: strings.TrimPrefix(strings.TrimPrefix(baseURL, "https://"), "http://"),
 	}, stdout, stderr)
 }
@@ -186,10 +199,13 @@ type inspectConfig struct {
 	body    []byte
 	source  string
 	title   string
+	command string // "dispatch", "demo" or "replay": written in the recording's header
+	// replay: the recording being replayed (its answers answer the pauses)
+	original *record.Recording
 }
 
 // inspect sends the dispatch and follows it, in the terminal UI or
-// headless.
+// headless, recording the session unless told not to.
 func inspect(ctx context.Context, c inspectConfig, stdout, stderr io.Writer) int {
 	client := api.NewClient(c.baseURL, c.apiKey)
 	client.Unified = !c.flags.noUnified
@@ -203,19 +219,113 @@ func inspect(ctx context.Context, c inspectConfig, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "rtinspect: %v\n", err)
 		return headless.ExitUsage
 	}
+	continues := ""
+	if c.original != nil {
+		continues = c.original.Path
+	}
+	rec, err := startRecording(c.flags, c.baseURL, c.command, continues, c.original != nil)
+	if err != nil {
+		fmt.Fprintf(stderr, "rtinspect: not recording: %v\n", err)
+	}
+	if rec.w != nil {
+		client.Recorder = rec.w
+		defer rec.close(stderr)
+	}
+	var recorded *model.RecordedAnswers
+	if c.original != nil {
+		recorded = model.LearnAnswers(c.original)
+	}
 	s := model.NewSession()
 	s.SetKind(model.KindOfDispatch(c.body))
 	if c.flags.headless || !isTerminal(stdout) {
-		return headless.Run(ctx, headless.Options{Client: client, Session: s, Answers: answers, Out: stdout, Err: stderr}, req)
+		code := headless.Run(ctx, headless.Options{Client: client, Session: s, Answers: answers, Recorded: recorded, Out: stdout, Err: stderr}, req)
+		if rec.autoDir != "" && s.ExecutionID() != "" {
+			// Named after the execution, like the inspector's recordings.
+			rec.w.Rename(record.NewPath(rec.autoDir, rec.started, s.ExecutionID()))
+		}
+		if c.original != nil && rec.w != nil && (code == headless.ExitCompleted || code == headless.ExitFailed) {
+			code = reportReplay(c.original, rec.w.Path(), stdout, stderr)
+		}
+		return code
 	}
-	m := ui.New(ui.Options{Client: client, Session: s, Keys: defaultKeyMap(), Dispatch: &req, Title: c.title, Answers: answers})
+	opts := ui.Options{Client: client, Session: s, Keys: defaultKeyMap(), Dispatch: &req, Title: c.title, Answers: answers,
+		Recording: rec.w, RecordDir: rec.autoDir}
+	if c.original != nil {
+		opts.Replay = &ui.Replay{Recorded: recorded, Original: c.original}
+	}
+	return runUI(ctx, ui.New(opts), stderr)
+}
+
+// runUI runs the inspector until the user quits, then says where the
+// session and any unsent answers are kept.
+func runUI(ctx context.Context, m *ui.Model, stderr io.Writer) int {
 	defer m.Close()
 	p := tea.NewProgram(m, tea.WithContext(ctx))
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		fmt.Fprintf(stderr, "rtinspect: %v\n", err)
 		return headless.ExitFailed
 	}
+	if n := m.UnsentDrafts(); n > 0 && m.DraftsPath() != "" {
+		fmt.Fprintf(stderr, "rtinspect: %d unsent answer(s) kept in %s; they come back with rtinspect open\n", n, m.DraftsPath())
+	}
+	if r := m.ReplayReport(); r != "" {
+		fmt.Fprintln(stderr, r)
+	}
 	return 0
+}
+
+// recording is the session recording a command writes, if any.
+type recording struct {
+	w *record.Writer
+	// autoDir is the folder of an automatically named recording (renamed
+	// after the execution id once known); "" for --record PATH.
+	autoDir string
+	// temp marks a recording made only so a replay can be compared
+	// (--no-record): it is removed at the end.
+	temp    bool
+	started time.Time
+}
+
+// startRecording opens the session recording: --record PATH, else a new
+// file under the state folder; none with --no-record (unless a replay
+// needs one to compare, then a temporary one).
+func startRecording(f serverFlags, baseURL, command, continues string, needed bool) (recording, error) {
+	h := record.Header{BaseURL: baseURL, Continues: continues, Command: command}
+	if f.noRecord {
+		if !needed {
+			return recording{}, nil
+		}
+		dir, err := os.MkdirTemp("", "rtinspect-replay-")
+		if err != nil {
+			return recording{}, err
+		}
+		w, err := record.Create(filepath.Join(dir, "replay.jsonl"), h)
+		return recording{w: w, temp: true}, err
+	}
+	if f.record != "" {
+		w, err := record.Create(f.record, h)
+		return recording{w: w}, err
+	}
+	dir, err := record.DefaultDir()
+	if err != nil {
+		return recording{}, err
+	}
+	now := time.Now()
+	w, err := record.Create(record.NewPath(dir, now, ""), h)
+	return recording{w: w, autoDir: dir, started: now}, err
+}
+
+func (r recording) close(stderr io.Writer) {
+	r.w.Close()
+	if r.temp {
+		os.RemoveAll(filepath.Dir(r.w.Path()))
+		return
+	}
+	if err := r.w.Err(); err != nil {
+		fmt.Fprintf(stderr, "rtinspect: the recording %s is incomplete: %v\n", r.w.Path(), err)
+		return
+	}
+	fmt.Fprintf(stderr, "rtinspect: session recorded in %s\n", r.w.Path())
 }
 
 func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -242,7 +352,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer cancel()
 	go sim.Serve(sctx, ln, srv)
 	return inspect(ctx, inspectConfig{
-		flags: f, baseURL: "http://" + ln.Addr().String(), body: body, source: "demo " + *scenario,
+		flags: f, baseURL: "http://" + ln.Addr().String(), body: body, source: "demo " + *scenario, command: "demo",
 		title: "demo · " + *scenario + " · simulated server",
 	}, stdout, stderr)
 }
@@ -263,19 +373,38 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	open := fs.Bool("open", false, "accept requests without an API key")
 	key := fs.String("api-key", "", "require exactly this key (default: any non-empty key)")
 	delay := fs.Duration("delay", 0, "pause between frames")
+	from := fs.String("from", "", "play this recorded session back instead of the scenarios")
+	speed := fs.Float64("speed", 1, "with --from: playback speed (1 recorded, 10 ten times faster, 0 no waiting)")
 	if _, err := parseArgs(fs, args); err != nil {
 		return headless.ExitUsage
 	}
-	if _, err := sim.DispatchBody(*scenario); err != nil {
-		fmt.Fprintf(stderr, "rtinspect sim: %v\n", err)
-		return headless.ExitUsage
+	opts := sim.Options{APIKey: *key, Open: *open, Legacy: *legacy, Scenario: *scenario, Delay: *delay, Speed: *speed}
+	var srv *sim.Server
+	what := "scenarios: " + scenarioNames()
+	if *from != "" {
+		rec, ok := readRecording("sim", *from, stderr)
+		if !ok {
+			return headless.ExitUsage
+		}
+		var err error
+		if srv, err = sim.NewPlayback(rec, opts); err != nil {
+			fmt.Fprintf(stderr, "rtinspect sim: %v\n", err)
+			return headless.ExitUsage
+		}
+		what = "playing back " + rec.Path
+	} else {
+		if _, err := sim.DispatchBody(*scenario); err != nil {
+			fmt.Fprintf(stderr, "rtinspect sim: %v\n", err)
+			return headless.ExitUsage
+		}
+		srv = sim.New(opts)
 	}
-	srv, ln, err := sim.Listen(*addr, sim.Options{APIKey: *key, Open: *open, Legacy: *legacy, Scenario: *scenario, Delay: *delay})
+	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "rtinspect sim: %v\n", err)
 		return headless.ExitFailed
 	}
-	fmt.Fprintf(stdout, "simulated Runtype server on http://%s (scenarios: %s); ctrl+c stops it\n", ln.Addr(), scenarioNames())
+	fmt.Fprintf(stdout, "simulated Runtype server on http://%s (%s); ctrl+c stops it\n", ln.Addr(), what)
 	if err := sim.Serve(ctx, ln, srv); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, net.ErrClosed) {
 		fmt.Fprintf(stderr, "rtinspect sim: %v\n", err)
 		return headless.ExitFailed

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -60,6 +61,11 @@ type Client struct {
 	// MaxFrameSize bounds one SSE frame in bytes; 0 means 8 MiB, and values
 	// under 4 MiB are raised to 4 MiB.
 	MaxFrameSize int
+	// Recorder, when non-nil, receives every request, response status,
+	// frame and stream end (a session recording). It never sees the key:
+	// requests carry no headers, and any text that could hold the key
+	// (a pasted body, an echoed error, a frame) is redacted first.
+	Recorder Recorder
 }
 
 // NewClient returns a client for baseURL with the defaults filled in and
@@ -269,11 +275,26 @@ func (c *Client) redactErr(err error) error {
 // Send performs r and returns its open event stream. A non-2xx answer is an
 // *HTTPError; a 2xx answer that is not text/event-stream is an error naming
 // the content type. Cancelling ctx aborts the request and later the stream.
+//
+// With a Recorder, the request is recorded before it is sent and the
+// response status when it arrives; when Send fails it records the stream's
+// end ("error") itself, since the caller gets no Stream to Finish.
 func (c *Client) Send(ctx context.Context, r Request) (*Stream, error) {
+	rec := c.Recorder
+	n := 0
+	if rec != nil {
+		n = rec.Request(c.redactRequest(r))
+	}
+	fail := func(err error) (*Stream, error) {
+		if rec != nil {
+			rec.End(n, "error", err)
+		}
+		return nil, err
+	}
 	what := methodOf(r) + " " + r.Path
 	req, err := http.NewRequestWithContext(ctx, methodOf(r), c.URL(r), bytes.NewReader(r.Body))
 	if err != nil {
-		return nil, c.redactErr(fmt.Errorf("%s: %w", what, err))
+		return fail(c.redactErr(fmt.Errorf("%s: %w", what, err)))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "text/event-stream")
@@ -288,15 +309,21 @@ func (c *Client) Send(ctx context.Context, r Request) (*Stream, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return nil, c.redactErr(fmt.Errorf("%s: %w", what, err))
+		return fail(c.redactErr(fmt.Errorf("%s: %w", what, err)))
 	}
+	ct := res.Header.Get("Content-Type")
 	if res.StatusCode < 200 || res.StatusCode > 299 {
 		defer res.Body.Close()
 		body, _ := io.ReadAll(io.LimitReader(res.Body, errorBodyLimit))
 		body = []byte(c.redact(string(body)))
-		return nil, newHTTPError(res, body)
+		if rec != nil {
+			rec.Response(n, res.StatusCode, ct, body)
+		}
+		return fail(newHTTPError(res, body))
 	}
-	ct := res.Header.Get("Content-Type")
+	if rec != nil {
+		rec.Response(n, res.StatusCode, ct, nil)
+	}
 	if mt, _, _ := mime.ParseMediaType(ct); mt != "text/event-stream" {
 		defer res.Body.Close()
 		body, _ := io.ReadAll(io.LimitReader(res.Body, errorBodyLimit))
@@ -309,7 +336,7 @@ func (c *Client) Send(ctx context.Context, r Request) (*Stream, error) {
 		if ex := excerpt(body); ex != "" {
 			msg += ": " + ex
 		}
-		return nil, errors.New(c.redact(msg))
+		return fail(errors.New(c.redact(msg)))
 	}
 	return &Stream{
 		ctx:     ctx,
@@ -317,17 +344,38 @@ func (c *Client) Send(ctx context.Context, r Request) (*Stream, error) {
 		max:     c.maxFrame(),
 		what:    what,
 		redactF: c.redactErr,
+		redact:  c.redact,
+		rec:     rec,
+		n:       n,
 	}, nil
 }
 
+// redactRequest returns r as the recorder may see it: a key the user pasted
+// into the body is masked. The body is copied only when it holds the key,
+// so the caller's bytes are never modified.
+func (c *Client) redactRequest(r Request) Request {
+	if c.APIKey != "" && bytes.Contains(r.Body, []byte(c.APIKey)) {
+		r.Body = bytes.ReplaceAll(r.Body, []byte(c.APIKey), []byte(maskedKey))
+	}
+	return r
+}
+
 // Stream is the open SSE body of one response. It is read once, by Frames,
-// from one goroutine; Close may be called from any goroutine.
+// from one goroutine; Close and Finish may be called from any goroutine.
 type Stream struct {
 	ctx     context.Context
 	res     *http.Response
 	max     int
 	what    string
 	redactF func(error) error
+	redact  func(string) string
+
+	// rec and n record the stream: rec is nil when nothing is recorded.
+	rec Recorder
+	n   int
+	// finish makes Finish record the end once: the stream goroutine and
+	// the UI (on quit) may both try to end it.
+	finish sync.Once
 }
 
 // Status returns the HTTP status code of the response.
@@ -335,6 +383,22 @@ func (s *Stream) Status() int { return s.res.StatusCode }
 
 // Close closes the response body; a Frames call in progress then returns.
 func (s *Stream) Close() error { return s.res.Body.Close() }
+
+// Number returns the stream number the Recorder gave the request, 0 when
+// nothing is recorded.
+func (s *Stream) Number() int { return s.n }
+
+// Finish records why the stream ended (a run state word such as
+// "completed", "paused", "dropped"; see Recorder.End). Only the caller
+// knows the reason, from the run state once Frames has returned, so the
+// stream does not record its end by itself. Only the first call records
+// anything; it does nothing without a Recorder.
+func (s *Stream) Finish(reason string, err error) {
+	if s.rec == nil {
+		return
+	}
+	s.finish.Do(func() { s.rec.End(s.n, reason, s.redactF(err)) })
+}
 
 // Frames reads the body with go-sse's sse.Read and calls fn for every frame,
 // with At set to the time it was read; fn returning false stops reading.
@@ -351,6 +415,9 @@ func (s *Stream) Close() error { return s.res.Body.Close() }
 // Frame.ID is the last id seen on the stream so far (sse.Read only exposes
 // the sticky EventSource "last event id"), which equals the frame's own id
 // on durable streams, where every frame carries one.
+//
+// With a Recorder, every frame is recorded before fn sees it, so a frame
+// that makes the caller stop (or crash) is already in the recording.
 func (s *Stream) Frames(fn func(Frame) bool) error {
 	body := &terminatingReader{r: s.res.Body}
 	for ev, err := range sse.Read(body, &sse.ReadConfig{MaxEventSize: s.max}) {
@@ -358,11 +425,23 @@ func (s *Stream) Frames(fn func(Frame) bool) error {
 			return s.redactF(s.streamErr(err))
 		}
 		f := Frame{Event: ev.Type, ID: ev.LastEventID, Data: ev.Data, At: time.Now()}
+		if s.rec != nil {
+			s.rec.Frame(s.n, s.recordable(f))
+		}
 		if !fn(f) {
 			return nil
 		}
 	}
 	return nil
+}
+
+// recordable masks the key in a frame before it is recorded; a server
+// echoing the key is unlikely, but the key must never reach a recording.
+func (s *Stream) recordable(f Frame) Frame {
+	if s.redact != nil {
+		f.Event, f.ID, f.Data = s.redact(f.Event), s.redact(f.ID), s.redact(f.Data)
+	}
+	return f
 }
 
 func (s *Stream) streamErr(err error) error {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -886,5 +888,261 @@ func TestClientDefaults(t *testing.T) {
 	frames, err := collect(t, zero, Request{Method: "POST", Path: PathDispatch, Body: []byte(`{}`)})
 	if err != nil || len(frames) != 1 {
 		t.Errorf("zero Client: %d frames, err %v; want 1, nil", len(frames), err)
+	}
+}
+
+// fakeRecorder keeps every call it gets, in order, as a readable line, and
+// every value it was given, so a test can look for the key anywhere in them.
+type fakeRecorder struct {
+	mu     sync.Mutex
+	calls  []string
+	reqs   []Request
+	frames []Frame
+	next   int
+}
+
+func (f *fakeRecorder) Request(r Request) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.next++
+	f.reqs = append(f.reqs, r)
+	f.calls = append(f.calls, "request "+strconv.Itoa(f.next)+" "+r.Method+" "+r.Path+"?"+r.Query+" "+string(r.Body))
+	return f.next
+}
+
+func (f *fakeRecorder) Response(stream, status int, contentType string, body []byte) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, "response "+strconv.Itoa(stream)+" "+strconv.Itoa(status)+" "+contentType+" body="+strconv.Quote(string(body))+" nil="+strconv.FormatBool(body == nil))
+}
+
+func (f *fakeRecorder) Frame(stream int, fr Frame) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.frames = append(f.frames, fr)
+	f.calls = append(f.calls, "frame "+strconv.Itoa(stream)+" "+fr.Event+" "+fr.ID+" "+strconv.Quote(fr.Data))
+}
+
+func (f *fakeRecorder) End(stream int, reason string, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	msg := "<nil>"
+	if err != nil {
+		msg = err.Error()
+	}
+	f.calls = append(f.calls, "end "+strconv.Itoa(stream)+" "+reason+" "+msg)
+}
+
+func (f *fakeRecorder) snapshot() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.calls...)
+}
+
+func TestRecorderHooks(t *testing.T) {
+	const dispatchLine = `request 1 POST /v1/dispatch?events=unified {"flow":{"id":"flow_1"},"options":{"streamResponse":true}}`
+	cases := []struct {
+		name    string
+		handler http.HandlerFunc
+		closed  bool   // the server is closed before Send: a network error
+		body    []byte // a dispatch body other than the default
+		want    []string
+		wantErr bool
+	}{
+		{
+			name: "stream",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/event-stream")
+				io.WriteString(w, "event: a\nid: 1\ndata: one\n\nid: 2\ndata: two\ndata: lines\n\n")
+			},
+			want: []string{
+				dispatchLine,
+				`response 1 200 text/event-stream body="" nil=true`,
+				`frame 1 a 1 "one"`,
+				`frame 1  2 "two\nlines"`,
+				"end 1 completed <nil>",
+			},
+		},
+		{
+			name: "HTTP error echoing the key",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(401)
+				io.WriteString(w, `{"error":"bad header `+r.Header.Get("Authorization")+`"}`)
+			},
+			want: []string{
+				dispatchLine,
+				`response 1 401 application/json body="{\"error\":\"bad header Bearer ********\"}" nil=false`,
+				"end 1 error 401 Unauthorized: bad header Bearer ********",
+			},
+			wantErr: true,
+		},
+		{
+			name: "wrong content type",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/html")
+				io.WriteString(w, "<p>hi</p>")
+			},
+			want: []string{
+				dispatchLine,
+				`response 1 200 text/html body="" nil=true`,
+				`end 1 error POST /v1/dispatch: 200 OK: expected an event stream (text/event-stream), got content type "text/html": hi`,
+			},
+			wantErr: true,
+		},
+		{
+			name:    "network error",
+			handler: func(w http.ResponseWriter, r *http.Request) {},
+			closed:  true,
+			want:    []string{dispatchLine, "end 1 error POST /v1/dispatch: connect: connection refused"},
+			wantErr: true,
+		},
+		{
+			name: "key pasted into the body",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/event-stream")
+			},
+			body: []byte(`{"flow":{"id":"f"},"note":"` + testKey + `"}`),
+			want: []string{
+				`request 1 POST /v1/dispatch?events=unified {"flow":{"id":"f"},"note":"********","options":{"streamResponse":true}}`,
+				`response 1 200 text/event-stream body="" nil=true`,
+				"end 1 completed <nil>",
+			},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(tc.handler)
+			defer srv.Close()
+			if tc.closed {
+				srv.Close()
+			}
+			rec := &fakeRecorder{}
+			c := NewClient(srv.URL, testKey)
+			c.Recorder = rec
+			r := dispatch(t, c)
+			if tc.body != nil {
+				var err error
+				if r, err = c.DispatchRequest(tc.body); err != nil {
+					t.Fatal(err)
+				}
+			}
+			sent := string(r.Body)
+			s, err := c.Send(context.Background(), r)
+			if string(r.Body) != sent {
+				t.Errorf("Send changed the caller's body: got %s, want %s", r.Body, sent)
+			}
+			if tc.wantErr {
+				if err == nil {
+					s.Close()
+					t.Fatal("Send error = nil, want an error")
+				}
+			} else {
+				if err != nil {
+					t.Fatalf("Send: %v", err)
+				}
+				if got, want := s.Number(), 1; got != want {
+					t.Errorf("Number() = %d, want %d", got, want)
+				}
+				var delivered []Frame
+				ferr := s.Frames(func(f Frame) bool {
+					// The frame must already be recorded when fn sees it.
+					rec.mu.Lock()
+					last := rec.frames[len(rec.frames)-1]
+					rec.mu.Unlock()
+					if last != f {
+						t.Errorf("frame %q handed to fn before it was recorded (last recorded %q)", f.Data, last.Data)
+					}
+					delivered = append(delivered, f)
+					return true
+				})
+				s.Close()
+				s.Finish("completed", ferr)
+				s.Finish("dropped", errors.New("second call"))
+				rec.mu.Lock()
+				for i := range delivered {
+					if !rec.frames[i].At.Equal(delivered[i].At) {
+						t.Errorf("frame %d At = %v, want %v", i, rec.frames[i].At, delivered[i].At)
+					}
+				}
+				rec.mu.Unlock()
+			}
+			got := rec.snapshot()
+			if tc.closed && len(got) == 2 {
+				// The dial error's wording depends on the platform; keep
+				// its tail.
+				if i := strings.LastIndex(got[1], "connect: "); i >= 0 {
+					got[1] = "end 1 error POST /v1/dispatch: " + got[1][i:]
+				}
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("recorded:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(tc.want, "\n  "))
+			}
+			if all := strings.Join(rec.snapshot(), "\n") + fmt.Sprintf("%#v", rec.reqs); strings.Contains(all, testKey) {
+				t.Errorf("the API key reached the recorder: %s", all)
+			}
+		})
+	}
+}
+
+func TestRecorderNumbersAndNoRecorder(t *testing.T) {
+	srv := sseServer(t, "data: x\n\n")
+	rec := &fakeRecorder{}
+	c := NewClient(srv.URL, testKey)
+	c.Recorder = rec
+	for want := 1; want <= 3; want++ {
+		s, err := c.Send(context.Background(), dispatch(t, c))
+		if err != nil {
+			t.Fatalf("Send: %v", err)
+		}
+		if got := s.Number(); got != want {
+			t.Errorf("Number() = %d, want %d", got, want)
+		}
+		s.Close()
+	}
+
+	// Without a recorder nothing is numbered and Finish does nothing.
+	c.Recorder = nil
+	s, err := c.Send(context.Background(), dispatch(t, c))
+	if err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	defer s.Close()
+	if got := s.Number(); got != 0 {
+		t.Errorf("Number() without a recorder = %d, want 0", got)
+	}
+	s.Finish("completed", nil)
+	if got, want := len(rec.snapshot()), 3*2; got != want {
+		t.Errorf("recorder got %d calls, want %d", got, want)
+	}
+}
+
+func TestFinishRedactsAndIsConcurrencySafe(t *testing.T) {
+	srv := sseServer(t, "data: x\n\n")
+	rec := &fakeRecorder{}
+	c := NewClient(srv.URL, testKey)
+	c.Recorder = rec
+	s, err := c.Send(context.Background(), dispatch(t, c))
+	if err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	defer s.Close()
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() { s.Finish("cancelled", errors.New("boom "+testKey)) })
+	}
+	wg.Wait()
+	got := rec.snapshot()
+	ends := 0
+	for _, c := range got {
+		if strings.HasPrefix(c, "end ") {
+			ends++
+			if want := "end 1 cancelled boom ********"; c != want {
+				t.Errorf("end = %q, want %q", c, want)
+			}
+		}
+	}
+	if ends != 1 {
+		t.Errorf("got %d end records, want 1", ends)
 	}
 }

@@ -44,3 +44,21 @@ type Request struct {
 	// dispatch); the model uses it to keep one continuation per execution.
 	ExecutionID string
 }
+
+// Recorder receives everything that crosses the wire, so a session can be
+// recorded. Client.Send and Stream.Frames call it; a nil Recorder records
+// nothing. Implementations must be safe for use from the stream goroutine.
+type Recorder interface {
+	// Request records a request about to be sent and returns its stream
+	// number.
+	Request(r Request) int
+	// Response records the response status; body is the error body of a
+	// non-2xx response (nil otherwise).
+	Response(stream, status int, contentType string, body []byte)
+	// Frame records one SSE frame exactly as received.
+	Frame(stream int, f Frame)
+	// End records why a stream ended: a run state word ("completed",
+	// "paused", "failed", "dropped", "cancelled") or "error" for a request
+	// that failed before any stream; err is the error, if any.
+	End(stream int, reason string, err error)
+}

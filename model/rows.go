@@ -98,6 +98,8 @@ type Row struct {
 	sawDelta bool
 	done     bool
 	summary  string
+	// request is the request a RowRequest row stands for, kept for export.
+	request *api.Request
 
 	// Tool rows keep their parts and rebuild the summary lazily (dirty),
 	// so streamed input or output never costs O(n) per delta.
@@ -706,4 +708,13 @@ func successWord(success *bool) string {
 		return "ok"
 	}
 	return "failed"
+}
+
+// Request returns the request a request row stands for (false for any
+// other row), so it can be exported as curl or JSON.
+func (r *Row) Request() (api.Request, bool) {
+	if r.request == nil {
+		return api.Request{}, false
+	}
+	return *r.request, true
 }

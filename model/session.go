@@ -222,6 +222,7 @@ func (s *Session) Begin(req api.Request) error {
 		At:          s.now(),
 	}
 	r.summary = requestSummary(f)
+	r.request = &f.req
 	f.row = s.addRow(r)
 	s.flight = f
 	s.state = api.RunSending

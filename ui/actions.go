@@ -156,6 +156,10 @@ func (m *Model) tooNew() string {
 }
 
 func (m *Model) openResumePreview() {
+	if why := m.readOnly(); why != "" {
+		m.setErr(why)
+		return
+	}
 	if len(m.s.Pending()) == 0 {
 		if len(m.s.Approvals()) > 0 {
 			m.setErr("nothing to resume: the execution waits for an approval (a approve, d deny)")
@@ -232,6 +236,10 @@ func (m *Model) sendPreview() tea.Cmd {
 }
 
 func (m *Model) startDecision(decision string) {
+	if why := m.readOnly(); why != "" {
+		m.setErr(why)
+		return
+	}
 	a := m.selectedApproval()
 	if a == nil {
 		if len(m.s.Approvals()) == 0 {
@@ -443,6 +451,13 @@ func (m *Model) openHelp() {
 	render := func(gs []KeyGroup) []string {
 		var lines []string
 		for _, g := range gs {
+			enabled := false
+			for _, kb := range g.Bindings {
+				enabled = enabled || kb.Enabled()
+			}
+			if !enabled {
+				continue
+			}
 			lines = append(lines, m.th.bold.Render(g.Title))
 			for _, kb := range g.Bindings {
 				if !kb.Enabled() {

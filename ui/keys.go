@@ -28,6 +28,18 @@ type KeyMap struct {
 	Help        key.Binding
 	Quit        key.Binding
 
+	// CopyCurl and CopyBody export the selected request (a request row,
+	// or the one in the preview).
+	CopyCurl key.Binding
+	CopyBody key.Binding
+
+	// StepBack, StepForward, Play and Speed drive the playback of an
+	// opened recording.
+	StepBack    key.Binding
+	StepForward key.Binding
+	Play        key.Binding
+	Speed       key.Binding
+
 	// Confirm, Partial and Cancel act inside the resume preview and the
 	// approval confirmation.
 	Confirm key.Binding
@@ -42,6 +54,8 @@ func (k KeyMap) Groups() []KeyGroup {
 		{"Move", []key.Binding{k.NextPane, k.PrevPane, k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown}},
 		{"Answer", []key.Binding{k.Open, k.Edit, k.ErrorAnswer, k.Messages, k.Resume, k.Approve, k.Deny}},
 		{"View", []key.Binding{k.Filter, k.Follow, k.Raw, k.Help, k.Quit}},
+		{"Export", []key.Binding{k.CopyCurl, k.CopyBody}},
+		{"Playback (rtinspect open)", []key.Binding{k.StepBack, k.StepForward, k.Play, k.Speed}},
 		{"Dialogs", []key.Binding{k.Confirm, k.Partial, k.Cancel}},
 	}
 }

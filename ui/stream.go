@@ -21,6 +21,9 @@ type (
 		gen    int
 		opened bool
 		events []api.Event
+		// stream is the recording's number for this exchange (0 when not
+		// recorded).
+		stream int
 		ended  bool
 		// failed is set when the request failed before any stream (an HTTP
 		// error or a network error); err is the stream's end error otherwise.
@@ -41,6 +44,7 @@ type pump struct {
 	notify chan struct{}
 
 	mu     sync.Mutex
+	stream int
 	buf    []api.Event
 	opened bool
 	ended  bool
@@ -73,6 +77,7 @@ func (p *pump) run(ctx context.Context, client *api.Client, dec *api.Decoder, re
 	defer stream.Close()
 	p.mu.Lock()
 	p.opened = true
+	p.stream = stream.Number()
 	p.mu.Unlock()
 	p.poke()
 
@@ -102,7 +107,7 @@ func (p *pump) wait() tea.Cmd {
 		<-p.notify
 		p.mu.Lock()
 		defer p.mu.Unlock()
-		msg := streamBatchMsg{gen: p.gen, opened: p.opened, events: p.buf, ended: p.ended, failed: p.failed, err: p.err}
+		msg := streamBatchMsg{gen: p.gen, opened: p.opened, events: p.buf, stream: p.stream, ended: p.ended, failed: p.failed, err: p.err}
 		p.buf = nil
 		p.opened = false
 		return msg

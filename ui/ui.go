@@ -18,6 +18,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"rtinspect/api"
+	"rtinspect/api/record"
 	"rtinspect/model"
 )
 
@@ -39,6 +40,9 @@ type Options struct {
 	// Answers, when set, pre-fills drafts at every pause; the user still
 	// reviews and sends the resume.
 	Answers *model.Answers
+	// Notice is shown in the status bar at start (for example what was
+	// wrong with an opened recording).
+	Notice string
 	// Title names what is being inspected, e.g. "demo · parallel".
 	Title string
 	// TempDir is a private folder for editor files; "" makes one.
@@ -47,6 +51,26 @@ type Options struct {
 	Getenv func(string) string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Recording, when set, is the recording the client writes to; the UI
+	// adds each stream's end and keeps the drafts beside it.
+	Recording *record.Writer
+	// RecordDir, when set, means the recording was named automatically in
+	// that folder: it is renamed after the execution id once known.
+	RecordDir string
+	// DraftsPath overrides where unsent answers are kept (an opened
+	// recording keeps them beside itself).
+	DraftsPath string
+	// Player, when set, shows a recorded session (rtinspect open).
+	Player *model.Player
+	// Live allows answering and resuming live from an opened recording
+	// that ended paused (a server and key are configured).
+	Live bool
+	// StartRecording makes the recording for live continuations of an
+	// opened session, on the first request sent.
+	StartRecording func() (*record.Writer, error)
+	// Replay, when set, answers every pause from a recording and compares
+	// the new run with it at the end (rtinspect replay).
+	Replay *Replay
 	// Observe, when set, is called after every Update with a snapshot of
 	// what the screen shows. End-to-end tests use it to wait on conditions
 	// instead of sleeping; it runs on the program's goroutine.
@@ -150,6 +174,23 @@ type Model struct {
 
 	tempDir string
 
+	// recording
+	rec           *record.Writer
+	named         bool
+	started       time.Time
+	recErrShown   bool
+	draftErrShown bool
+	exports       int
+
+	// playback of an opened recording
+	player   *model.Player
+	playing  bool
+	speedIdx int
+	playGen  int
+
+	// replay: the report once the new run ended
+	replayReport string
+
 	// side caches the wide layout's selection preview; it is rebuilt only
 	// when the selection or the session changes.
 	sideKey   string
@@ -180,6 +221,22 @@ func New(opts Options) *Model {
 	}
 	if m.getenv == nil {
 		m.getenv = os.Getenv
+	}
+	m.rec = opts.Recording
+	m.started = m.now()
+	if opts.Notice != "" {
+		m.setMsg(opts.Notice)
+	}
+	if opts.Player != nil {
+		m.player = opts.Player
+		m.s = opts.Player.Session()
+	} else {
+		// Playback keys mean nothing on a live session: off, and out of
+		// the help.
+		m.keys.StepBack.SetEnabled(false)
+		m.keys.StepForward.SetEnabled(false)
+		m.keys.Play.SetEnabled(false)
+		m.keys.Speed.SetEnabled(false)
 	}
 	if m.s == nil {
 		m.s = model.NewSession()
@@ -214,6 +271,24 @@ func (m *Model) Close() {
 
 // send starts one request and the stream that answers it.
 func (m *Model) send(req api.Request) tea.Cmd {
+	if why := m.readOnly(); why != "" {
+		m.setErr(why)
+		return nil
+	}
+	if m.player != nil {
+		// The first live request leaves playback: from here on the session
+		// goes on past the recording, into a new one that names it.
+		if m.rec == nil && m.opts.StartRecording != nil {
+			w, err := m.opts.StartRecording()
+			if err != nil {
+				m.setErr("cannot record the continuation: " + err.Error() + " (sending anyway)")
+			} else {
+				m.rec = w
+				m.client.Recorder = w
+			}
+		}
+		m.player, m.playing = nil, false
+	}
 	if err := m.s.Begin(req); err != nil {
 		m.setErr(err.Error())
 		return nil
@@ -274,8 +349,11 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case streamBatchMsg:
 		return m, m.handleBatch(msg)
+	case playTickMsg:
+		return m, m.handlePlayTick(msg)
 	case editorFinishedMsg:
 		m.handleEditor(msg)
+		m.saveDrafts()
 		return m, nil
 	case tea.PasteMsg:
 		if m.overlay == overlayInput {
@@ -305,11 +383,14 @@ func (m *Model) handleBatch(msg streamBatchMsg) tea.Cmd {
 	if msg.opened {
 		m.s.StreamOpened()
 		m.setMsg("")
+		m.saveDrafts() // what this continuation answered is no longer a draft
 	}
 	if len(msg.events) > 0 {
 		m.s.ApplyBatch(msg.events)
+		m.nameRecording()
 	}
 	m.afterRowsChanged()
+	m.checkRecording()
 	if !msg.ended {
 		return m.rewait()
 	}
@@ -321,6 +402,7 @@ func (m *Model) handleBatch(msg streamBatchMsg) tea.Cmd {
 		return nil
 	}
 	state := m.s.EndStream(msg.err)
+	m.recordEnd(msg.stream, state, msg.err)
 	switch state {
 	case api.RunPaused:
 		if len(m.queue) > 0 {
@@ -329,11 +411,16 @@ func (m *Model) handleBatch(msg streamBatchMsg) tea.Cmd {
 			return m.send(next)
 		}
 		m.setMsg(pauseMessage(m.s))
-		if m.opts.Answers != nil {
+		if m.opts.Replay != nil {
+			if cmd := m.replayPause(); cmd != nil {
+				return cmd
+			}
+		} else if m.opts.Answers != nil {
 			if n, _ := m.s.ApplyAnswers(*m.opts.Answers); n > 0 {
 				m.setMsg(fmt.Sprintf("%s; %d answer(s) filled from the answers file", pauseMessage(m.s), n))
 			}
 		}
+		m.saveDrafts()
 		m.focusFirstUnanswered()
 		// Redraw once the new items are past the guard, so their "new"
 		// marker goes away without a key press.
@@ -350,6 +437,9 @@ func (m *Model) handleBatch(msg streamBatchMsg) tea.Cmd {
 		}
 	case api.RunCancelled:
 		m.setMsg("stream cancelled")
+	}
+	if m.opts.Replay != nil && state != api.RunPaused {
+		m.replayEnded()
 	}
 	if m.pendingItems() == 0 {
 		// Nothing left to answer: show where the run ended.
@@ -432,6 +522,10 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return m, m.sendPreview()
 		case key.Matches(msg, k.Partial) && m.previewPartial:
 			return m, m.sendPreview()
+		case key.Matches(msg, k.CopyCurl):
+			return m, m.export(true)
+		case key.Matches(msg, k.CopyBody):
+			return m, m.export(false)
 		}
 		m.scrollKey(msg)
 		return m, nil
@@ -454,11 +548,18 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 
+	if cmd, ok := m.handlePlayerKey(msg); ok {
+		return m, cmd
+	}
 	switch {
 	case key.Matches(msg, k.Quit):
 		return m, m.quit()
 	case key.Matches(msg, k.Help):
 		m.openHelp()
+	case key.Matches(msg, k.CopyCurl):
+		return m, m.export(true)
+	case key.Matches(msg, k.CopyBody):
+		return m, m.export(false)
 	case key.Matches(msg, k.NextPane), key.Matches(msg, k.PrevPane):
 		if m.focus == paneEvents {
 			m.focus = panePending
@@ -602,6 +703,7 @@ func (m *Model) handleInputKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 				m.setErr(err.Error())
 			} else {
 				m.setMsg("answered " + m.inputTarget + " with an error")
+				m.saveDrafts()
 				m.selectNextUnanswered()
 			}
 		case inputDenyReason:

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -371,8 +372,14 @@ func (m *Model) renderStatus() string {
 	if c.Malformed > 0 {
 		parts = append(parts, fmt.Sprintf("%d malformed", c.Malformed))
 	}
+	if t := m.playbackTitle(); t != "" {
+		parts = append([]string{t}, parts...)
+	}
 	if m.opts.Title != "" {
 		parts = append(parts, m.opts.Title)
+	}
+	if p := m.RecordingPath(); p != "" {
+		parts = append(parts, "rec "+filepath.Base(p))
 	}
 	left := m.stateBadge()
 	if m.msg != "" {

@@ -65,6 +65,11 @@ type Options struct {
 	// (about 30ms); 0 in tests. The long scenario uses Delay/10 between its
 	// text deltas so it still finishes in seconds.
 	Delay time.Duration
+	// Speed scales the recorded gaps between frames when a Server plays a
+	// recording back (NewPlayback): 1 keeps the recorded pace, 10 is ten
+	// times faster, and 0 or less does not wait at all. Delay, if set, is
+	// added before every frame but the first. Scenario streams ignore it.
+	Speed float64
 
 	// Wire quirks, for client robustness tests. None of them changes the
 	// events; they change only the bytes that carry them.
@@ -106,6 +111,12 @@ type Server struct {
 	mu    sync.Mutex
 	execs map[string]*execution
 	reqs  []Received
+
+	// pb, when set (NewPlayback), replaces the scenarios: every request
+	// that passes routing and authentication is served from the recording.
+	// The pointer is fixed at construction; its mutable fields are guarded
+	// by mu like everything else here.
+	pb *playback
 
 	// testHook, when set (by this package's tests, before serving), is
 	// called after every frame a stream flushes, with the request path and
@@ -212,6 +223,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if s.pb != nil {
+		s.play(w, r, body)
+		return
+	}
 	switch r.URL.Path {
 	case pathDispatch:
 		s.dispatch(w, r, body)

@@ -35,6 +35,9 @@ type Options struct {
 	Session *model.Session
 	// Answers, when set, answers pauses (by toolCallId, else by tool name).
 	Answers *model.Answers
+	// Recorded, when set, answers pauses first from a recording (replay:
+	// by tool name and occurrence order).
+	Recorded *model.RecordedAnswers
 	// Out receives the JSON lines; Err receives messages in words.
 	Out io.Writer
 	Err io.Writer
@@ -82,7 +85,16 @@ func Run(ctx context.Context, o Options, req api.Request) int {
 			fmt.Fprintf(o.Err, "rtinspect: still paused after %d continuations; stopping\n", n)
 			return ExitWaiting
 		}
-		next, ok := answer(s, o.Answers, o.Client)
+		var decisions []model.ApprovalDecision
+		if o.Recorded != nil {
+			var warnings []model.ReplayWarning
+			_, warnings, decisions = o.Recorded.Apply(s)
+			for _, w := range warnings {
+				enc.Encode(warningLine(w))
+				fmt.Fprintf(o.Err, "rtinspect: replay: %s\n", w.Msg)
+			}
+		}
+		next, ok := answer(s, o.Answers, decisions, o.Client)
 		if !ok {
 			fmt.Fprintf(o.Err, "rtinspect: paused, waiting for answers: %s\n", waitingFor(s))
 			return ExitWaiting
@@ -114,18 +126,22 @@ func stream(ctx context.Context, c *api.Client, s *model.Session, dec *api.Decod
 		}
 		return true
 	})
-	return s.EndStream(err), nil
+	state := s.EndStream(err)
+	st.Finish(state.String(), err)
+	return state, nil
 }
 
-// answer applies the answers file to the pause and builds the next request:
+// answer applies the answers file to the pause (after a replay's recorded
+// answers) and builds the next request:
 // an approval decision first, else one resume when every pending call has
 // an answer. It never sends a partial resume: what the file does not cover
 // stays unanswered and the run stops with ExitWaiting.
-func answer(s *model.Session, a *model.Answers, c *api.Client) (api.Request, bool) {
-	if a == nil {
-		return api.Request{}, false
+func answer(s *model.Session, a *model.Answers, decisions []model.ApprovalDecision, c *api.Client) (api.Request, bool) {
+	// Recorded decisions (replay) come first, then the answers file's.
+	if a != nil {
+		_, more := s.ApplyAnswers(*a)
+		decisions = append(decisions, more...)
 	}
-	_, decisions := s.ApplyAnswers(*a)
 	for _, d := range decisions {
 		body, err := s.ApproveBody(d.ApprovalID, d.Decision, d.Reason)
 		if err == nil {
@@ -244,6 +260,21 @@ type requestOut struct {
 // printed.
 func requestLine(req api.Request) requestOut {
 	return requestOut{Type: "request", Method: req.Method, Path: req.Path, Query: req.Query, Body: validJSON(req.Body)}
+}
+
+type warningOut struct {
+	Type       string `json:"type"`
+	ToolName   string `json:"toolName"`
+	ToolCallID string `json:"toolCallId"`
+	Recorded   string `json:"recorded,omitempty"`
+	Got        string `json:"got,omitempty"`
+	Message    string `json:"message"`
+}
+
+// warningLine is a replay warning: a call whose arguments differ from the
+// recorded call whose answer it was given.
+func warningLine(w model.ReplayWarning) warningOut {
+	return warningOut{Type: "replay_warning", ToolName: w.ToolName, ToolCallID: w.ToolCallID, Recorded: w.Recorded, Got: w.Got, Message: w.Msg}
 }
 
 type pendingOut struct {

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"rtinspect/api"
+	"rtinspect/api/record"
+	"rtinspect/model"
+	"rtinspect/model/diff"
+	"rtinspect/ui"
+	"rtinspect/ui/headless"
+)
+
+// readRecording reads a recording for a command, printing what was wrong
+// with it (file:line) but keeping everything readable. A file that is not
+// a recording at all is a usage error.
+func readRecording(cmd, path string, stderr io.Writer) (*record.Recording, bool) {
+	rec, err := record.ReadFile(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "rtinspect %s: %v\n", cmd, err)
+		return nil, false
+	}
+	for _, p := range rec.Problems {
+		fmt.Fprintf(stderr, "rtinspect %s: warning: %s\n", cmd, p)
+	}
+	return rec, true
+}
+
+func cmdOpen(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var f serverFlags
+	fs := newFlagSet("open", stderr)
+	f.register(fs)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return headless.ExitUsage
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "rtinspect open: give one SESSION.jsonl")
+		return headless.ExitUsage
+	}
+	rec, ok := readRecording("open", pos[0], stderr)
+	if !ok {
+		return headless.ExitUsage
+	}
+	player := model.NewPlayer(rec)
+	player.Seek(player.Len())
+	s := player.Session()
+	draftsPath := record.DraftsPath(rec.Path)
+	restored := 0
+	if d, err := record.LoadDrafts(draftsPath); err != nil {
+		fmt.Fprintf(stderr, "rtinspect open: %v\n", err)
+	} else {
+		restored = ui.RestoreDrafts(s, d)
+	}
+	if f.headless || !isTerminal(stdout) {
+		c := s.Counts()
+		fmt.Fprintf(stdout, "%s: %d frames in %d stream(s), %d events; the run is %s; %d pending call(s), %d approval(s); %d draft(s) restored\n",
+			rec.Path, rec.Frames(), len(rec.Streams()), c.Events, s.State(), c.Pending, c.Approvals, restored)
+		return 0
+	}
+	baseURL := firstNonEmpty(f.baseURL, os.Getenv("RUNTYPE_BASE_URL"), rec.Header.BaseURL, "https://api.runtype.com")
+	key := firstNonEmpty(f.apiKey, os.Getenv("RUNTYPE_API_KEY"))
+	client := api.NewClient(baseURL, key)
+	client.Unified = !f.noUnified
+	opts := ui.Options{
+		Client: client, Player: player, Keys: defaultKeyMap(), Title: "open " + rec.Path,
+		DraftsPath: draftsPath,
+		// Answering live needs somewhere to send it: a key (the demo's open
+		// simulated server takes any).
+		Live: key != "" && s.State() == api.RunPaused,
+		StartRecording: func() (*record.Writer, error) {
+			r, err := startRecording(f, baseURL, "open", rec.Path, false)
+			return r.w, err
+		},
+	}
+	if len(rec.Problems) > 0 {
+		opts.Notice = fmt.Sprintf("%d problem(s) reading the recording, first: %s", len(rec.Problems), rec.Problems[0])
+	} else if restored > 0 {
+		opts.Notice = fmt.Sprintf("%d unsent answer(s) restored from %s", restored, draftsPath)
+	}
+	m := ui.New(opts)
+	code := runUI(ctx, m, stderr)
+	if p := m.RecordingPath(); p != "" {
+		fmt.Fprintf(stderr, "rtinspect: the continuation is recorded in %s\n", p)
+	}
+	return code
+}
+
+func cmdReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var f serverFlags
+	fs := newFlagSet("replay", stderr)
+	f.register(fs)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return headless.ExitUsage
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "rtinspect replay: give one SESSION.jsonl")
+		return headless.ExitUsage
+	}
+	rec, ok := readRecording("replay", pos[0], stderr)
+	if !ok {
+		return headless.ExitUsage
+	}
+	body, ok := rec.DispatchBody()
+	if !ok {
+		fmt.Fprintf(stderr, "rtinspect replay: %s has no dispatch request to re-send\n", rec.Path)
+		return headless.ExitUsage
+	}
+	baseURL := firstNonEmpty(f.baseURL, os.Getenv("RUNTYPE_BASE_URL"), "https://api.runtype.com")
+	key := firstNonEmpty(f.apiKey, os.Getenv("RUNTYPE_API_KEY"))
+	return inspect(ctx, inspectConfig{
+		flags: f, baseURL: baseURL, apiKey: key, body: body, source: rec.Path, command: "replay",
+		title: "replay " + rec.Path, original: rec,
+	}, stdout, stderr)
+}
+
+// reportReplay compares a headless replay with its original, prints the
+// report (a JSON line on stdout, words on stderr) and returns the exit
+// status: 0 when the runs match, 1 when they diverge.
+func reportReplay(original *record.Recording, newPath string, stdout, stderr io.Writer) int {
+	got, err := record.ReadFile(newPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "rtinspect replay: cannot read the replay's recording back: %v\n", err)
+		return headless.ExitFailed
+	}
+	rep := diff.Compare(original, got)
+	if js, err := rep.JSON(); err == nil {
+		var v map[string]any
+		if json.Unmarshal(js, &v) == nil {
+			v["type"] = "divergence"
+			line, _ := json.Marshal(v)
+			fmt.Fprintf(stdout, "%s\n", line)
+		}
+	}
+	fmt.Fprintln(stderr, rep.Text())
+	if rep.Match {
+		return 0
+	}
+	return 1
+}
+
+func cmdDiff(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("diff", stderr)
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return headless.ExitUsage
+	}
+	if len(pos) != 2 {
+		fmt.Fprintln(stderr, "rtinspect diff: give two recordings, A.jsonl B.jsonl")
+		return headless.ExitUsage
+	}
+	a, ok := readRecording("diff", pos[0], stderr)
+	if !ok {
+		return headless.ExitUsage
+	}
+	b, ok := readRecording("diff", pos[1], stderr)
+	if !ok {
+		return headless.ExitUsage
+	}
+	rep := diff.Compare(a, b)
+	if *asJSON {
+		js, err := rep.JSON()
+		if err != nil {
+			fmt.Fprintf(stderr, "rtinspect diff: %v\n", err)
+			return headless.ExitUsage
+		}
+		fmt.Fprintf(stdout, "%s\n", js)
+	} else {
+		fmt.Fprintln(stdout, rep.Text())
+	}
+	if rep.Match {
+		return 0
+	}
+	return 1
+}
+
+// simFrom loads the recording `rtinspect sim --from` plays back.
+func simFrom(path string, stderr io.Writer) (*record.Recording, bool) {
+	return readRecording("sim", path, stderr)
+}
