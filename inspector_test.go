@@ -16,6 +16,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"rtinspect/api"
+	"rtinspect/api/record"
 	"rtinspect/api/sim"
 	"rtinspect/model"
 	"rtinspect/ui"
@@ -72,6 +73,8 @@ type harnessOpts struct {
 	simOpts  *sim.Options
 	key      string
 	simDelay time.Duration
+	// recording, when set, records the session (and keeps its drafts).
+	recording *record.Writer
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
@@ -91,6 +94,9 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 		t.Fatal(err)
 	}
 	client := api.NewClient(hs.URL, o.key)
+	if o.recording != nil {
+		client.Recorder = o.recording
+	}
 	req, err := client.DispatchRequest(body)
 	if err != nil {
 		t.Fatal(err)
@@ -107,7 +113,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	s := model.NewSession()
 	s.SetKind(model.KindOfDispatch(body))
 	m := ui.New(ui.Options{
-		Client: client, Session: s, Keys: h.keys, Dispatch: &req, Title: "test",
+		Client: client, Session: s, Keys: h.keys, Dispatch: &req, Title: "test", Recording: o.recording,
 		TempDir: t.TempDir(),
 		Getenv: func(k string) string {
 			if k == "EDITOR" {

@@ -243,8 +243,13 @@ func inspect(ctx context.Context, c inspectConfig, stdout, stderr io.Writer) int
 			// Named after the execution, like the inspector's recordings.
 			rec.w.Rename(record.NewPath(rec.autoDir, rec.started, s.ExecutionID()))
 		}
-		if c.original != nil && rec.w != nil && (code == headless.ExitCompleted || code == headless.ExitFailed) {
-			code = reportReplay(c.original, rec.w.Path(), stdout, stderr)
+		if c.original != nil && rec.w != nil && code != headless.ExitUsage {
+			// A replay's status is whether the runs matched; one left
+			// waiting for answers the recording did not have stays 3, with
+			// the report of how far it matched.
+			if rc := reportReplay(c.original, rec.w.Path(), stdout, stderr); code != headless.ExitWaiting {
+				code = rc
+			}
 		}
 		return code
 	}

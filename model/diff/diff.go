@@ -251,9 +251,13 @@ func (n *normalizer) frame(r *record.Record) {
 // event folds one decoded event.
 func (n *normalizer) event(e *api.Event, r *record.Record) {
 	switch e.Type {
-	case api.TypePing, api.TypeCustom, api.TypeStateSnapshot, api.TypeStateDelta:
+	case api.TypePing, api.TypeCustom, api.TypeStateSnapshot, api.TypeStateDelta,
+		"agent_iteration_start", "agent_iteration_complete":
 		// Noise that neither counts nor ends a text block: a ping between
-		// two deltas must not split the block in one run only.
+		// two deltas must not split the block in one run only. The legacy
+		// iteration markers have no unified counterpart (the API's own
+		// translator drops them), so a legacy run compares equal to the
+		// same run in the unified vocabulary.
 		return
 	case api.TypeTextDelta, api.TypeReasoningDelta:
 		kind := api.TypeTextComplete
@@ -375,7 +379,7 @@ func (n *normalizer) describe(e *api.Event, st *Step) {
 			st.Tool = n.toolNames[e.ToolCallID]
 		}
 		f["success"] = e.Success
-		f["result"] = raw(e.Result)
+		f["result"] = maskIDs(raw(e.Result))
 		if e.ErrorMessage != "" {
 			f["error"] = e.ErrorMessage
 		}
@@ -473,6 +477,53 @@ func raw(v json.RawMessage) json.RawMessage {
 		return nil
 	}
 	return v
+}
+
+// idMask stands in for an id a server made up inside a tool result.
+const idMask = "<id>"
+
+// maskIDs replaces the string values of id fields ("id", "messageId",
+// "order_id", "requestID") in a tool result with idMask. A server tool
+// mints new ids on every run, and ids do not count as differences. Only
+// results are masked: an id in the arguments the model chose (which order
+// to look up) is a real difference.
+func maskIDs(v json.RawMessage) json.RawMessage {
+	if len(v) == 0 || !bytes.Contains(v, []byte("d\"")) && !bytes.Contains(v, []byte("D\"")) {
+		return v
+	}
+	dec := json.NewDecoder(bytes.NewReader(v))
+	dec.UseNumber()
+	var x any
+	if dec.Decode(&x) != nil {
+		return v
+	}
+	var walk func(any) any
+	walk = func(x any) any {
+		switch t := x.(type) {
+		case map[string]any:
+			for k, val := range t {
+				if _, isStr := val.(string); isStr && isIDKey(k) {
+					t[k] = idMask
+				} else {
+					t[k] = walk(val)
+				}
+			}
+		case []any:
+			for i := range t {
+				t[i] = walk(t[i])
+			}
+		}
+		return x
+	}
+	out, err := json.Marshal(walk(x))
+	if err != nil {
+		return v
+	}
+	return out
+}
+
+func isIDKey(k string) bool {
+	return k == "id" || strings.HasSuffix(k, "Id") || strings.HasSuffix(k, "ID") || strings.HasSuffix(k, "_id")
 }
 
 // canonical renders JSON with object keys sorted, compact and without HTML
