@@ -75,6 +75,13 @@ type harnessOpts struct {
 	simDelay time.Duration
 	// recording, when set, records the session (and keeps its drafts).
 	recording *record.Writer
+	// server and url, when set, are a simulated server the test started
+	// itself (to share it with a headless run).
+	server *sim.Server
+	url    string
+	// tweak, when set, changes the inspector's options last (to open a
+	// recording instead of dispatching, say).
+	tweak func(o *ui.Options)
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
@@ -86,14 +93,18 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	if o.key == "" {
 		o.key = "sk-test-secret"
 	}
-	srv := sim.New(so)
-	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
+	srv, url := o.server, o.url
+	if srv == nil {
+		srv = sim.New(so)
+		hs := httptest.NewServer(srv)
+		t.Cleanup(hs.Close)
+		url = hs.URL
+	}
 	body, err := sim.DispatchBody(o.scenario)
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := api.NewClient(hs.URL, o.key)
+	client := api.NewClient(url, o.key)
 	if o.recording != nil {
 		client.Recorder = o.recording
 	}
@@ -112,7 +123,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	}
 	s := model.NewSession()
 	s.SetKind(model.KindOfDispatch(body))
-	m := ui.New(ui.Options{
+	uo := ui.Options{
 		Client: client, Session: s, Keys: h.keys, Dispatch: &req, Title: "test", Recording: o.recording,
 		TempDir: t.TempDir(),
 		Getenv: func(k string) string {
@@ -131,7 +142,11 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 			default:
 			}
 		},
-	})
+	}
+	if o.tweak != nil {
+		o.tweak(&uo)
+	}
+	m := ui.New(uo)
 	w, hgt := 80, 24
 	if o.size[0] > 0 {
 		w, hgt = o.size[0], o.size[1]
@@ -191,6 +206,7 @@ func (h *harness) typeText(s string) {
 
 func (h *harness) quit() *ui.Model {
 	h.t.Helper()
+	h.press(h.keys.Cancel) // close any overlay: q there only closes it
 	h.press(h.keys.Quit)
 	fm := h.tm.FinalModel(h.t, teatest.WithFinalTimeout(10*time.Second))
 	return fm.(*ui.Model)

@@ -224,8 +224,11 @@ func inspect(ctx context.Context, c inspectConfig, stdout, stderr io.Writer) int
 		continues = c.original.Path
 	}
 	rec, err := startRecording(c.flags, c.baseURL, c.command, continues, c.original != nil)
+	notice := ""
 	if err != nil {
-		fmt.Fprintf(stderr, "rtinspect: not recording: %v\n", err)
+		// Not being able to record is no reason not to inspect.
+		notice = fmt.Sprintf("not recording: %v", err)
+		fmt.Fprintf(stderr, "rtinspect: %s\n", notice)
 	}
 	if rec.w != nil {
 		client.Recorder = rec.w
@@ -239,7 +242,7 @@ func inspect(ctx context.Context, c inspectConfig, stdout, stderr io.Writer) int
 	s.SetKind(model.KindOfDispatch(c.body))
 	if c.flags.headless || !isTerminal(stdout) {
 		code := headless.Run(ctx, headless.Options{Client: client, Session: s, Answers: answers, Recorded: recorded, Out: stdout, Err: stderr}, req)
-		if rec.autoDir != "" && s.ExecutionID() != "" {
+		if rec.w != nil && rec.autoDir != "" && s.ExecutionID() != "" {
 			// Named after the execution, like the inspector's recordings.
 			rec.w.Rename(record.NewPath(rec.autoDir, rec.started, s.ExecutionID()))
 		}
@@ -254,7 +257,7 @@ func inspect(ctx context.Context, c inspectConfig, stdout, stderr io.Writer) int
 		return code
 	}
 	opts := ui.Options{Client: client, Session: s, Keys: defaultKeyMap(), Dispatch: &req, Title: c.title, Answers: answers,
-		Recording: rec.w, RecordDir: rec.autoDir}
+		Recording: rec.w, RecordDir: rec.autoDir, Notice: notice}
 	if c.original != nil {
 		opts.Replay = &ui.Replay{Recorded: recorded, Original: c.original}
 	}
@@ -305,11 +308,17 @@ func startRecording(f serverFlags, baseURL, command, continues string, needed bo
 			return recording{}, err
 		}
 		w, err := record.Create(filepath.Join(dir, "replay.jsonl"), h)
-		return recording{w: w, temp: true}, err
+		if err != nil {
+			return recording{}, err
+		}
+		return recording{w: w, temp: true}, nil
 	}
 	if f.record != "" {
 		w, err := record.Create(f.record, h)
-		return recording{w: w}, err
+		if err != nil {
+			return recording{}, err
+		}
+		return recording{w: w}, nil
 	}
 	dir, err := record.DefaultDir()
 	if err != nil {
@@ -317,7 +326,10 @@ func startRecording(f serverFlags, baseURL, command, continues string, needed bo
 	}
 	now := time.Now()
 	w, err := record.Create(record.NewPath(dir, now, ""), h)
-	return recording{w: w, autoDir: dir, started: now}, err
+	if err != nil {
+		return recording{}, err
+	}
+	return recording{w: w, autoDir: dir, started: now}, nil
 }
 
 func (r recording) close(stderr io.Writer) {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	tea "charm.land/bubbletea/v2"
 	"encoding/json"
 	"net/http/httptest"
 	"os"
@@ -326,5 +327,154 @@ func TestDraftsSurviveAndComeBackOnOpen(t *testing.T) {
 	}
 	if c := s.Counts(); c.Pending != 2 || c.Answered != 1 {
 		t.Errorf("after open: pending %d answered %d, want 2 and 1", c.Pending, c.Answered)
+	}
+}
+
+// pausedRecording runs the parallel scenario headless with no answers, so
+// its recording ends paused on two calls, against srv.
+func pausedRecording(t *testing.T, url string) string {
+	t.Helper()
+	dir := t.TempDir()
+	body, _ := sim.DispatchBody("parallel")
+	req := filepath.Join(dir, "req.json")
+	os.WriteFile(req, body, 0o600)
+	path := filepath.Join(dir, "paused.jsonl")
+	code, _, stderr := runCLI(t, "dispatch", "--headless", "--base-url", url, "--api-key", testKey, "--record", path, req)
+	if code != 3 {
+		t.Fatalf("paused run: exit %d, want 3: %s", code, stderr)
+	}
+	return path
+}
+
+func TestOpenPausedRecordingAndResumeLive(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	srv := sim.New(sim.Options{APIKey: testKey})
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	path := pausedRecording(t, hs.URL)
+	rec, err := record.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	contPath := filepath.Join(t.TempDir(), "continued.jsonl")
+	h := newHarness(t, harnessOpts{server: srv, url: hs.URL, key: testKey, tweak: func(o *ui.Options) {
+		p := model.NewPlayer(rec)
+		p.Seek(p.Len())
+		o.Player, o.Session, o.Dispatch = p, nil, nil
+		o.Live = true
+		o.DraftsPath = record.DraftsPath(path)
+		o.StartRecording = func() (*record.Writer, error) {
+			return record.Create(contPath, record.Header{Continues: path, Command: "open"})
+		}
+	}})
+	h.tm.Send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	sn := h.waitFor("the opened pause", func(s ui.Snapshot) bool { return paused(s) && s.Pending == 2 })
+	if !strings.Contains(sn.Screen, "read-only") {
+		t.Errorf("an opened recording is not marked read-only:\n%s", sn.Screen)
+	}
+	// Step back and forward through the frames, then answer live.
+	h.press(h.keys.StepBack)
+	h.waitFor("a step back", func(s ui.Snapshot) bool { return s.State == api.RunStreaming })
+	h.press(h.keys.Resume)
+	h.waitFor("the refusal while stepping", func(s ui.Snapshot) bool { return strings.Contains(s.Message, "read-only while stepping") })
+	h.press(h.keys.Bottom) // G: no effect on the player; ] steps to the end
+	for i := 0; i < 3; i++ {
+		h.press(h.keys.StepForward)
+	}
+	h.waitFor("the end of the recording", func(s ui.Snapshot) bool { return paused(s) && s.Pending == 2 })
+	h.answerAllAndResume()
+	h.waitFor("the live continuation to complete", func(s ui.Snapshot) bool { return s.State == api.RunCompleted })
+	h.quit()
+	cont, err := record.ReadFile(contPath)
+	if err != nil {
+		t.Fatalf("the continuation was not recorded: %v", err)
+	}
+	if cont.Header.Continues != path {
+		t.Errorf("continuation header names %q, want %q", cont.Header.Continues, path)
+	}
+	if cont.Frames() == 0 {
+		t.Errorf("the continuation recording has no frames")
+	}
+}
+
+func TestReplayInTheInspector(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	_, url := simServer(t, sim.Options{})
+	orig := filepath.Join(t.TempDir(), "orig.jsonl")
+	recordScenario(t, url, "two-pauses", cartAnswers, orig)
+	rec, err := record.ReadFile(orig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := record.Create(filepath.Join(t.TempDir(), "replay.jsonl"), record.Header{Continues: orig, Command: "replay"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, harnessOpts{scenario: "two-pauses", recording: w, tweak: func(o *ui.Options) {
+		o.Replay = &ui.Replay{Recorded: model.LearnAnswers(rec), Original: rec}
+	}})
+	sn := h.waitFor("the replay report", func(s ui.Snapshot) bool {
+		return strings.HasPrefix(s.Message, "replay:") && s.State == api.RunCompleted && s.Overlay == "detail"
+	})
+	if sn.Message != "replay: no divergence" {
+		t.Errorf("replay message = %q, want no divergence", sn.Message)
+	}
+	fm := h.quit()
+	if !strings.Contains(fm.ReplayReport(), "no divergence") {
+		t.Errorf("report = %q", fm.ReplayReport())
+	}
+}
+
+func TestExportRequestAsCurlAndJSON(t *testing.T) {
+	dir := t.TempDir()
+	w, err := record.Create(filepath.Join(dir, "s.jsonl"), record.Header{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, harnessOpts{scenario: "flow-tool", recording: w})
+	h.waitFor("the pause", func(s ui.Snapshot) bool { return paused(s) && s.Pending == 1 })
+	h.press(h.keys.Edit)
+	h.waitFor("the answer", func(s ui.Snapshot) bool { return s.Answered == 1 })
+	h.press(h.keys.Resume)
+	h.waitFor("the preview", func(s ui.Snapshot) bool { return s.Overlay == "preview" })
+	for _, b := range []struct {
+		key  string
+		want string
+	}{{"c", "curl command"}, {"b", "JSON body"}} {
+		h.tm.Send(keyPress(b.key))
+		sn := h.waitFor("the export", func(s ui.Snapshot) bool { return strings.Contains(s.Message, b.want) })
+		_, file, ok := strings.Cut(sn.Message, "saved it to ")
+		if !ok {
+			t.Fatalf("message %q does not say where the export went", sn.Message)
+		}
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(data, []byte("sk-test-secret")) {
+			t.Errorf("the %s export holds the key", b.want)
+		}
+		if !bytes.Contains(data, []byte("toolOutputs")) {
+			t.Errorf("the %s export lacks the body:\n%s", b.want, data)
+		}
+	}
+	h.quit()
+}
+
+func TestCannotRecordIsNoReasonToStop(t *testing.T) {
+	notADir := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(notADir, nil, 0o600)
+	t.Setenv("XDG_STATE_HOME", notADir) // the sessions folder cannot be made under a file
+	_, url := simServer(t, sim.Options{})
+	dir := t.TempDir()
+	body, _ := sim.DispatchBody("flow-tool")
+	req := filepath.Join(dir, "req.json")
+	os.WriteFile(req, body, 0o600)
+	code, _, stderr := runCLI(t, "dispatch", "--headless", "--base-url", url, "--api-key", testKey, req)
+	if code != 3 {
+		t.Errorf("exit = %d, want 3 (paused): the run goes on without a recording", code)
+	}
+	if !strings.Contains(stderr, "not recording") {
+		t.Errorf("stderr = %q, want it to say the session is not recorded", stderr)
 	}
 }
