@@ -375,11 +375,11 @@ func (m *Model) renderStatus() string {
 	if t := m.playbackTitle(); t != "" {
 		parts = append([]string{t}, parts...)
 	}
-	if m.opts.Title != "" {
-		parts = append(parts, m.opts.Title)
-	}
 	if p := m.RecordingPath(); p != "" {
 		parts = append(parts, "rec "+filepath.Base(p))
+	}
+	if m.opts.Title != "" {
+		parts = append(parts, m.opts.Title)
 	}
 	left := m.stateBadge()
 	if m.msg != "" {
@@ -437,6 +437,9 @@ func (m *Model) hints() string {
 			}
 			bs = append(bs, h(k.NextPane))
 		} else {
+			if m.player != nil {
+				bs = append(bs, kb{k.StepBack.Help().Key + " " + k.StepForward.Help().Key, "step"}, kb{k.Play.Help().Key, "play"}, kb{k.Speed.Help().Key, "speed"})
+			}
 			bs = append(bs, kb{k.Open.Help().Key, "details"}, kb{k.Raw.Help().Key, "raw"}, kb{k.Filter.Help().Key, "filter"}, kb{k.Follow.Help().Key, "follow"}, h(k.NextPane))
 		}
 		bs = append(bs, kb{k.Help.Help().Key, "help"}, kb{k.Quit.Help().Key, "quit"})
