@@ -163,12 +163,16 @@ func (s *Session) ApplyAnswers(a Answers) (calls int, approvals []ApprovalDecisi
 		if !ok {
 			continue
 		}
-		d, err := draftFrom(indentJSON(v))
-		if err != nil || d.State != DraftValid {
+		// Through the checker: an answer that does not fit the tool's
+		// schema is kept, visibly invalid, rather than dropped.
+		d, _ := s.draftFor(c, indentJSON(v))
+		if d.State == DraftEmpty {
 			continue
 		}
 		c.Draft = d
-		calls++
+		if d.State == DraftValid {
+			calls++
+		}
 	}
 	if len(a.Messages) > 0 && string(a.Messages) != "null" && s.messages.State == DraftEmpty {
 		_ = s.SetMessages(indentJSON(a.Messages)) // an invalid one stays visible as a draft

@@ -161,7 +161,7 @@ func (s *Session) SetDraft(toolCallID, text string) error {
 	if c == nil {
 		return fmt.Errorf("draft for %q: %w", toolCallID, ErrUnknownCall)
 	}
-	d, err := draftFrom(text)
+	d, err := s.draftFor(c, text)
 	c.Draft = d
 	s.changed()
 	return err

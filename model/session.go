@@ -116,6 +116,9 @@ type Session struct {
 	// depth 0 like a resume stream's, which has no execution_start.
 	base       int
 	streamSeen bool // a non-ping event arrived in the current stream
+	// checker, when set, reads JSONC answers and checks them against the
+	// tool's output schema.
+	checker Checker
 	// streamRow is the first row of the current stream; when the stream
 	// ends, its rows that were still open are settled.
 	streamRow int
