@@ -377,7 +377,7 @@ func TestInspectorInvalidAnswerIsKeptAndBlocksResume(t *testing.T) {
 	h := newHarness(t, harnessOpts{scenario: "flow-tool", editor: editorScript(t, "{\n  \"status\": \n}\n", 0)})
 	h.waitFor("the pause", func(s ui.Snapshot) bool { return paused(s) && s.Pending == 1 })
 	h.press(h.keys.Edit)
-	sn := h.waitFor("the invalid draft", func(s ui.Snapshot) bool { return s.IsError && strings.Contains(s.Message, "invalid JSON") })
+	sn := h.waitFor("the invalid draft", func(s ui.Snapshot) bool { return s.IsError && strings.Contains(s.Message, "invalid answer") })
 	if sn.Answered != 0 {
 		t.Errorf("answered = %d, want 0 for an invalid draft", sn.Answered)
 	}

@@ -96,6 +96,8 @@ type serverFlags struct {
 	noUnified bool
 	record    string
 	noRecord  bool
+	tools     string
+	rules     string
 }
 
 func (f *serverFlags) register(fs *flag.FlagSet) {
@@ -106,6 +108,8 @@ func (f *serverFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.noUnified, "no-unified", false, "do not add ?events=unified to dispatch and resume")
 	fs.StringVar(&f.record, "record", "", "where to write the session recording")
 	fs.BoolVar(&f.noRecord, "no-record", false, "do not record the session")
+	fs.StringVar(&f.tools, "tools", "", "tool catalog (JSON): descriptions and output schemas for stubs and checks")
+	fs.StringVar(&f.rules, "rules", "", "auto-responder rules (JSON) that answer matching calls")
 }
 
 // parseArgs parses flags wherever they stand among the positional
@@ -219,6 +223,12 @@ func inspect(ctx context.Context, c inspectConfig, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "rtinspect: %v\n", err)
 		return headless.ExitUsage
 	}
+	helps, err := loadAnswering(c.flags, c.body)
+	if err != nil {
+		fmt.Fprintf(stderr, "rtinspect: %v\n", err)
+		return headless.ExitUsage
+	}
+	helpNotice := helps.report(stderr)
 	continues := ""
 	if c.original != nil {
 		continues = c.original.Path
@@ -240,8 +250,9 @@ func inspect(ctx context.Context, c inspectConfig, stdout, stderr io.Writer) int
 	}
 	s := model.NewSession()
 	s.SetKind(model.KindOfDispatch(c.body))
+	s.SetChecker(helps.catalog.Checker())
 	if c.flags.headless || !isTerminal(stdout) {
-		code := headless.Run(ctx, headless.Options{Client: client, Session: s, Answers: answers, Recorded: recorded, Out: stdout, Err: stderr}, req)
+		code := headless.Run(ctx, headless.Options{Client: client, Session: s, Answers: answers, Recorded: recorded, Rules: helps.rules, Out: stdout, Err: stderr}, req)
 		if rec.w != nil && rec.autoDir != "" && s.ExecutionID() != "" {
 			// Named after the execution, like the inspector's recordings.
 			rec.w.Rename(record.NewPath(rec.autoDir, rec.started, s.ExecutionID()))
@@ -257,7 +268,8 @@ func inspect(ctx context.Context, c inspectConfig, stdout, stderr io.Writer) int
 		return code
 	}
 	opts := ui.Options{Client: client, Session: s, Keys: defaultKeyMap(), Dispatch: &req, Title: c.title, Answers: answers,
-		Recording: rec.w, RecordDir: rec.autoDir, Notice: notice}
+		Recording: rec.w, RecordDir: rec.autoDir, Notice: firstNonEmpty(notice, helpNotice),
+		Catalog: helps.catalog, Rules: helps.rules}
 	if c.original != nil {
 		opts.Replay = &ui.Replay{Recorded: recorded, Original: c.original}
 	}

@@ -37,16 +37,21 @@ func (s *Session) draftFor(c *PendingCall, text string) (Draft, error) {
 	}
 	std, err := s.checker.Parse(text)
 	if err == nil {
-		if std = []byte(strings.TrimSpace(string(std))); len(std) == 0 {
+		// Only a test for emptiness: positions must count from the text
+		// as the editor shows it, comment header included.
+		if strings.TrimSpace(string(std)) == "" {
 			return Draft{}, nil
 		}
 		var v json.RawMessage
 		if v, err = parseJSON(std); err == nil {
-			if pe := s.checker.Check(c.ToolName, std); pe != nil {
-				err = pe
-			} else {
+			pe := s.checker.Check(c.ToolName, std)
+			if pe == nil {
 				return Draft{State: DraftValid, Text: text, Value: v}, nil
 			}
+			// Valid JSON that does not fit the schema keeps its value: a
+			// partial resume (!) sends it anyway, for the person who means
+			// it.
+			return Draft{State: DraftInvalid, Text: text, Value: v, Err: pe.Error(), Line: pe.Line, Column: pe.Column}, pe
 		}
 	}
 	d := Draft{State: DraftInvalid, Text: text, Err: err.Error()}

@@ -61,6 +61,7 @@ type Draft struct {
 	Line, Column int
 	// Reason is the error text of a DraftError answer.
 	Reason string
+	auto   string // the rule that wrote this draft (auto.go)
 }
 
 // Answered reports whether the draft can be sent: a valid value or an error

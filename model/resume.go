@@ -31,6 +31,10 @@ type NotReadyError struct {
 	// Messages is the parse error of the messages draft, "" when it is
 	// fine.
 	Messages string
+	// Shared lists the toolOutputs keys two pending calls of one execution
+	// share (two awaits with one toolCallId, or with no id and one tool
+	// name): one output would silently answer both.
+	Shared []string
 }
 
 // Error names each call by tool name and id, with why it is not ready.
@@ -44,6 +48,9 @@ func (e *NotReadyError) Error() string {
 			p += " (unanswered)"
 		}
 		parts = append(parts, p)
+	}
+	for _, k := range e.Shared {
+		parts = append(parts, "two calls share the id "+k)
 	}
 	if e.Messages != "" {
 		parts = append(parts, "messages (invalid: "+e.Messages+")")
@@ -67,6 +74,9 @@ func (s *Session) ResumeBodies(partial bool) ([]api.ResumeRequest, error) {
 	var bodies []api.ResumeRequest
 	index := map[string]int{}
 	for _, c := range s.pending {
+		// A partial resume also sends an answer that is valid JSON but
+		// fails the tool's schema: "send anyway" means it.
+		sendAnyway := partial && c.Draft.State == DraftInvalid && len(c.Draft.Value) > 0
 		if !c.Draft.Answered() {
 			nr.Calls = append(nr.Calls, NotReady{
 				ExecutionID: c.ExecutionID,
@@ -75,7 +85,9 @@ func (s *Session) ResumeBodies(partial bool) ([]api.ResumeRequest, error) {
 				State:       c.Draft.State,
 				Err:         c.Draft.Err,
 			})
-			continue
+			if !sendAnyway {
+				continue
+			}
 		}
 		i, ok := index[c.ExecutionID]
 		if !ok {
@@ -87,12 +99,15 @@ func (s *Session) ResumeBodies(partial bool) ([]api.ResumeRequest, error) {
 				StreamResponse: true,
 			})
 		}
+		if _, dup := bodies[i].ToolOutputs[c.Key()]; dup {
+			nr.Shared = append(nr.Shared, c.Key())
+		}
 		bodies[i].ToolOutputs[c.Key()] = c.Draft.Value
 	}
 	if s.messages.State == DraftInvalid {
 		nr.Messages = s.messages.Err
 	}
-	if nr.Messages != "" || len(bodies) == 0 || (!partial && len(nr.Calls) > 0) {
+	if nr.Messages != "" || len(bodies) == 0 || (!partial && (len(nr.Calls) > 0 || len(nr.Shared) > 0)) {
 		return nil, &nr
 	}
 	if s.messages.State == DraftValid {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -11,32 +12,42 @@ import (
 
 	"rtinspect/api"
 	"rtinspect/model"
+	"rtinspect/model/catalog"
 )
 
 // ---- editing answers ----
 
-// stubFor is the file the editor opens for a call: a comment header with
-// the tool, the call id and the arguments for reference, then the editable
-// JSON value (the existing draft when there is one).
-func stubFor(c *model.PendingCall) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "// Output for tool %s, call %s (execution %s).\n", clean(c.ToolName), clean(c.ToolCallID), clean(c.ExecutionID))
-	if args := compactJSON(c.Parameters); args != "" {
-		for _, l := range strings.Split(wrapLines(clean(args), 90), "\n") {
-			b.WriteString("// arguments: " + l + "\n")
-		}
+// stubFor is the file the editor opens for a call: a JSONC comment header
+// (the tool, its description, the call's arguments and the output schema in
+// short), then the value to edit, in this order of preference: the call's
+// draft; a value generated from the tool's output schema; the last answer
+// given to the same tool; {}.
+func (m *Model) stubFor(c *model.PendingCall) string {
+	tool, known := m.catalog.Tool(c.ToolName)
+	if !known {
+		tool.Name = c.ToolName // the header names the tool either way
 	}
-	b.WriteString("// Write the tool's output as JSON below. Lines starting with // are ignored.\n")
-	b.WriteString("// Save and quit to keep it as a draft; nothing is sent until you resume (R).\n")
+	header := catalog.Header(tool, known, c.ToolCallID, c.Parameters)
+	header += "// Save and quit to keep it as a draft; nothing is sent until you resume (R).\n"
+	body := ""
 	switch c.Draft.State {
 	case model.DraftValid, model.DraftInvalid:
-		b.WriteString(strings.TrimLeft(c.Draft.Text, "\n"))
+		if strings.HasPrefix(strings.TrimSpace(c.Draft.Text), "//") {
+			return c.Draft.Text // edited here before: its header is in it
+		}
+		body = c.Draft.Text
 	case model.DraftError:
-		b.WriteString(string(c.Draft.Value))
+		body = c.Draft.Text
 	default:
-		b.WriteString("{\n  \n}\n")
+		if v, ok := m.catalog.Stub(c.ToolName); ok {
+			body = api.IndentBody(v) + "\n"
+		} else if v, ok := m.lastAnswers[c.ToolName]; ok {
+			body = api.IndentBody(v) + "\n"
+		} else {
+			body = "{\n  \n}\n"
+		}
 	}
-	return b.String()
+	return header + strings.TrimLeft(body, "\n")
 }
 
 func (m *Model) ensureTempDir() (string, error) {
@@ -63,7 +74,11 @@ func (m *Model) editCall(id string) tea.Cmd {
 		return nil
 	}
 	m.setMsg("editing " + c.ToolName + " " + id + " in your editor …")
-	return openEditorCmd(dir, id, safeFileName(c.ToolName+"."+id)+".json", stubFor(c), m.getenv)
+	line := 0
+	if c.Draft.State == model.DraftInvalid {
+		line = c.Draft.Line // straight to the error
+	}
+	return openEditorCmd(dir, id, safeFileName(c.ToolName+"."+id)+".jsonc", m.stubFor(c), line, m.getenv)
 }
 
 func (m *Model) editMessages() tea.Cmd {
@@ -82,7 +97,7 @@ func (m *Model) editMessages() tea.Cmd {
 	} else {
 		b.WriteString("[]\n")
 	}
-	return openEditorCmd(dir, messagesTarget, "resume-messages.json", b.String(), m.getenv)
+	return openEditorCmd(dir, messagesTarget, "resume-messages.jsonc", b.String(), 0, m.getenv)
 }
 
 // handleEditor stores what the editor produced. A failed or non-zero exit
@@ -110,8 +125,9 @@ func (m *Model) handleEditor(msg editorFinishedMsg) {
 		m.setErr("cannot read the edited file: " + err.Error())
 		return
 	}
-	text := blankComments(string(data))
+	text := string(data)
 	if msg.target == messagesTarget {
+		text = blankComments(text)
 		if strings.TrimSpace(text) == "" || strings.TrimSpace(text) == "[]" {
 			m.s.SetMessages("")
 			m.setMsg("no messages will be sent with the resume")
@@ -127,14 +143,14 @@ func (m *Model) handleEditor(msg editorFinishedMsg) {
 		m.setErr("call " + msg.target + " is no longer pending; its edit is kept in " + msg.path)
 		return
 	}
-	if strings.TrimSpace(text) == "" {
+	if strings.TrimSpace(blankComments(text)) == "" {
 		m.s.ClearDraft(msg.target)
 		m.setMsg("empty answer: " + what + " is unanswered")
 		os.Remove(msg.path)
 		return
 	}
 	if err := m.s.SetDraft(msg.target, text); err != nil {
-		m.setErr("invalid JSON for " + what + ": " + err.Error() + " (kept; e edits it again)")
+		m.setErr("invalid answer for " + what + ": " + err.Error() + " (kept; e reopens it at the error)")
 	} else {
 		m.setMsg("answer drafted for " + what)
 		m.selectNextUnanswered()
@@ -229,6 +245,7 @@ func (m *Model) sendPreview() tea.Cmd {
 	if len(m.previewReqs) == 0 {
 		return nil
 	}
+	m.rememberAnswers()
 	reqs := append([]api.Request(nil), m.previewReqs...)
 	m.previewReqs = m.previewReqs[:0]
 	m.queue = reqs[1:]
@@ -345,6 +362,9 @@ func (m *Model) callDetail(c *model.PendingCall) string {
 		b.WriteString("\narguments:\n" + prettyJSON(c.Parameters, m.th) + "\n")
 	}
 	fmt.Fprintf(&b, "\nanswer: %s\n", c.Draft.State)
+	if r := c.AutoRule(); r != "" {
+		fmt.Fprintf(&b, "answered by the rule %q\n", clean(r))
+	}
 	switch c.Draft.State {
 	case model.DraftValid, model.DraftError:
 		b.WriteString(prettyJSON(c.Draft.Value, m.th) + "\n")
@@ -567,4 +587,93 @@ func (s *scroller) view(w int) []string {
 		out = append(out, fit(l, w))
 	}
 	return out
+}
+
+// ---- reuse: revert, from a file, to every call of a tool, copy ----
+
+// revertDraft drops the selected call's draft, so e opens the stub again.
+func (m *Model) revertDraft() {
+	c := m.selectedCall()
+	if c == nil || m.focus != panePending {
+		m.setErr(m.noCallReason())
+		return
+	}
+	m.s.ClearDraft(c.ToolCallID)
+	m.saveDrafts()
+	m.setMsg("reverted " + c.ToolName + " " + c.ToolCallID + ": e opens the stub")
+}
+
+// answerFromFile reads an answer for the selected call from a file the
+// user names.
+func (m *Model) answerFromFile(id, path string) {
+	if strings.HasPrefix(path, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			path = filepath.Join(home, path[2:])
+		}
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		m.setErr("cannot read the answer: " + err.Error())
+		return
+	}
+	if err := m.s.SetDraft(id, string(data)); err != nil {
+		m.setErr("invalid answer in " + path + ": " + err.Error() + " (kept; e edits it)")
+	} else {
+		m.setMsg("answered " + id + " from " + path)
+		m.selectNextUnanswered()
+	}
+	m.saveDrafts()
+}
+
+// applyToAll gives the selected call's answer to every other pending call
+// of the same tool that has no valid answer yet.
+func (m *Model) applyToAll() {
+	c := m.selectedCall()
+	if c == nil || m.focus != panePending {
+		m.setErr(m.noCallReason())
+		return
+	}
+	if !c.Draft.Answered() {
+		m.setErr("answer " + c.ToolCallID + " first; its answer then goes to every " + c.ToolName + " call")
+		return
+	}
+	n := 0
+	for _, o := range m.s.Pending() {
+		if o == c || o.ToolName != c.ToolName || o.Draft.Answered() {
+			continue
+		}
+		if c.Draft.State == model.DraftError {
+			m.s.SetErrorAnswer(o.ToolCallID, c.Draft.Reason)
+		} else {
+			m.s.SetDraft(o.ToolCallID, c.Draft.Text)
+		}
+		n++
+	}
+	m.saveDrafts()
+	m.setMsg(fmt.Sprintf("the answer of %s now answers %d more %s call(s)", c.ToolCallID, n, c.ToolName))
+}
+
+// copyAnswer copies the selected call's answer to the clipboard (OSC 52).
+func (m *Model) copyAnswer() tea.Cmd {
+	c := m.selectedCall()
+	if c == nil || m.focus != panePending {
+		m.setErr(m.noCallReason())
+		return nil
+	}
+	if !c.Draft.Answered() {
+		m.setErr(c.ToolCallID + " has no valid answer to copy")
+		return nil
+	}
+	m.setMsg("copied the answer of " + c.ToolCallID + " to the clipboard")
+	return tea.SetClipboard(api.IndentBody(c.Draft.Value) + "\n")
+}
+
+// rememberAnswers keeps the answers about to be sent, per tool: the stub of
+// the tool's next call offers the last one.
+func (m *Model) rememberAnswers() {
+	for _, c := range m.s.Pending() {
+		if c.Draft.Answered() {
+			m.lastAnswers[c.ToolName] = c.Draft.Value
+		}
+	}
 }

@@ -26,7 +26,7 @@ const messagesTarget = "resume messages"
 // editorCommand resolves the user's editor the way terminal tools do:
 // $VISUAL, then $EDITOR, then vi. The value is split like a shell word list
 // (so "code --wait" and quoted paths work) and the file is appended.
-func editorCommand(getenv func(string) string, path string) (*exec.Cmd, error) {
+func editorCommand(getenv func(string) string, path string, line int) (*exec.Cmd, error) {
 	spec := strings.TrimSpace(getenv("VISUAL"))
 	if spec == "" {
 		spec = strings.TrimSpace(getenv("EDITOR"))
@@ -45,7 +45,26 @@ func editorCommand(getenv func(string) string, path string) (*exec.Cmd, error) {
 	if err != nil {
 		return nil, fmt.Errorf("editor %q not found: set $VISUAL or $EDITOR to an editor on your PATH", args[0])
 	}
-	return exec.Command(bin, append(args[1:], path)...), nil
+	return exec.Command(bin, append(args[1:], atLine(filepath.Base(args[0]), path, line)...)...), nil
+}
+
+// atLine returns the file arguments that open path at line in the editor
+// named name, for the editors that take a line; other editors get the path
+// alone.
+func atLine(name, path string, line int) []string {
+	if line <= 0 {
+		return []string{path}
+	}
+	n := fmt.Sprint(line)
+	switch name {
+	case "vi", "vim", "nvim", "gvim", "nano", "emacs", "emacsclient", "kak", "micro", "gedit", "joe", "mg":
+		return []string{"+" + n, path}
+	case "hx", "helix":
+		return []string{path + ":" + n}
+	case "code", "codium", "code-insiders", "cursor", "subl", "zed":
+		return []string{"--goto", path + ":" + n}
+	}
+	return []string{path}
 }
 
 // splitWords splits s into words on blanks, honouring single and double
@@ -117,7 +136,7 @@ func safeFileName(id string) string {
 // runs the editor on it through tea.ExecProcess. Every failure, including
 // one before the editor starts, comes back as an editorFinishedMsg so it is
 // shown, never lost.
-func openEditorCmd(dir, target, name, content string, getenv func(string) string) tea.Cmd {
+func openEditorCmd(dir, target, name, content string, line int, getenv func(string) string) tea.Cmd {
 	path := filepath.Join(dir, name)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return func() tea.Msg { return editorFinishedMsg{target: target, err: err} }
@@ -125,7 +144,7 @@ func openEditorCmd(dir, target, name, content string, getenv func(string) string
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		return func() tea.Msg { return editorFinishedMsg{target: target, err: err} }
 	}
-	cmd, err := editorCommand(getenv, path)
+	cmd, err := editorCommand(getenv, path, line)
 	if err != nil {
 		return func() tea.Msg { return editorFinishedMsg{target: target, path: path, err: err} }
 	}

@@ -20,6 +20,10 @@ type KeyMap struct {
 	ErrorAnswer key.Binding
 	Messages    key.Binding
 	Resume      key.Binding
+	Revert      key.Binding
+	FromFile    key.Binding
+	ApplyAll    key.Binding
+	CopyAnswer  key.Binding
 	Approve     key.Binding
 	Deny        key.Binding
 	Filter      key.Binding
@@ -52,7 +56,7 @@ type KeyMap struct {
 func (k KeyMap) Groups() []KeyGroup {
 	return []KeyGroup{
 		{"Move", []key.Binding{k.NextPane, k.PrevPane, k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown}},
-		{"Answer", []key.Binding{k.Open, k.Edit, k.ErrorAnswer, k.Messages, k.Resume, k.Approve, k.Deny}},
+		{"Answer", []key.Binding{k.Open, k.Edit, k.ErrorAnswer, k.Revert, k.FromFile, k.ApplyAll, k.CopyAnswer, k.Messages, k.Resume, k.Approve, k.Deny}},
 		{"View", []key.Binding{k.Filter, k.Follow, k.Raw, k.Help, k.Quit}},
 		{"Export", []key.Binding{k.CopyCurl, k.CopyBody}},
 		{"Playback (rtinspect open)", []key.Binding{k.StepBack, k.StepForward, k.Play, k.Speed}},

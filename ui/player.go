@@ -72,6 +72,7 @@ func (m *Model) playbackTitle() string {
 func (m *Model) playerMoved() {
 	if s := m.player.Session(); s != m.s {
 		m.s = s
+		s.SetChecker(m.catalog.Checker())
 		m.sideKey = ""
 		if m.filter != "" {
 			m.setFilter(m.filter)

@@ -35,7 +35,7 @@ func TestSplitWords(t *testing.T) {
 
 func TestEditorCommandPrefersVisual(t *testing.T) {
 	env := map[string]string{"VISUAL": "true --flag", "EDITOR": "false"}
-	cmd, err := editorCommand(func(k string) string { return env[k] }, "/tmp/x.json")
+	cmd, err := editorCommand(func(k string) string { return env[k] }, "/tmp/x.json", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestEditorCommandPrefersVisual(t *testing.T) {
 		t.Errorf("command = %s %q, want $VISUAL with the file last", cmd.Path, cmd.Args)
 	}
 	env = map[string]string{"EDITOR": "no-such-editor-here"}
-	if _, err := editorCommand(func(k string) string { return env[k] }, "/tmp/x.json"); err == nil || !strings.Contains(err.Error(), "not found") {
+	if _, err := editorCommand(func(k string) string { return env[k] }, "/tmp/x.json", 0); err == nil || !strings.Contains(err.Error(), "not found") {
 		t.Errorf("missing editor: err = %v, want a 'not found' error", err)
 	}
 }
@@ -106,6 +106,26 @@ func TestFit(t *testing.T) {
 	for _, tc := range cases {
 		if got := fit(tc.in, tc.w); got != tc.want {
 			t.Errorf("fit(%q, %d) = %q, want %q", tc.in, tc.w, got, tc.want)
+		}
+	}
+}
+
+func TestEditorOpensAtTheFailingLine(t *testing.T) {
+	cases := []struct {
+		editor string
+		want   string
+	}{
+		{"vim", "+7 /tmp/x.jsonc"},
+		{"nano", "+7 /tmp/x.jsonc"},
+		{"hx", "/tmp/x.jsonc:7"},
+		{"code --wait", "--wait --goto /tmp/x.jsonc:7"},
+		{"ed", "/tmp/x.jsonc"},
+	}
+	for _, tc := range cases {
+		args := atLine(strings.Fields(tc.editor)[0], "/tmp/x.jsonc", 7)
+		got := strings.Join(append(strings.Fields(tc.editor)[1:], args...), " ")
+		if got != tc.want {
+			t.Errorf("%s: args = %q, want %q", tc.editor, got, tc.want)
 		}
 	}
 }

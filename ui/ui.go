@@ -6,6 +6,7 @@ package ui
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -20,6 +21,8 @@ import (
 	"rtinspect/api"
 	"rtinspect/api/record"
 	"rtinspect/model"
+	"rtinspect/model/catalog"
+	"rtinspect/model/rules"
 )
 
 // Grace is how old a pending item must be before a key that sends
@@ -71,6 +74,12 @@ type Options struct {
 	// Replay, when set, answers every pause from a recording and compares
 	// the new run with it at the end (rtinspect replay).
 	Replay *Replay
+	// Rules, when set, answer matching calls at every pause (after the
+	// answers file).
+	Rules *rules.Set
+	// Catalog describes the tools: stubs from output schemas, answers
+	// checked against them. nil means an empty catalog (JSONC still read).
+	Catalog *catalog.Catalog
 	// Observe, when set, is called after every Update with a snapshot of
 	// what the screen shows. End-to-end tests use it to wait on conditions
 	// instead of sleeping; it runs on the program's goroutine.
@@ -118,6 +127,7 @@ const (
 	inputFilter inputPurpose = iota
 	inputErrorReason
 	inputDenyReason
+	inputAnswerFile
 )
 
 // Model is the root Bubble Tea model of the inspector.
@@ -191,6 +201,12 @@ type Model struct {
 	// replay: the report once the new run ended
 	replayReport string
 
+	// answers
+	catalog     *catalog.Catalog
+	rulesCtx    context.Context // cancelled on quit: stops rule commands
+	rulesStop   context.CancelFunc
+	lastAnswers map[string]json.RawMessage // per tool, the last answer sent
+
 	// side caches the wide layout's selection preview; it is rebuilt only
 	// when the selection or the session changes.
 	sideKey   string
@@ -241,6 +257,13 @@ func New(opts Options) *Model {
 	if m.s == nil {
 		m.s = model.NewSession()
 	}
+	m.catalog = opts.Catalog
+	if m.catalog == nil {
+		m.catalog = catalog.New()
+	}
+	m.lastAnswers = map[string]json.RawMessage{}
+	m.rulesCtx, m.rulesStop = context.WithCancel(context.Background())
+	m.s.SetChecker(m.catalog.Checker())
 	if m.s.State() == api.RunPaused {
 		m.focusFirstUnanswered()
 	}
@@ -351,6 +374,8 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.handleBatch(msg)
 	case playTickMsg:
 		return m, m.handlePlayTick(msg)
+	case rulesDoneMsg:
+		return m, m.handleRules(msg)
 	case editorFinishedMsg:
 		m.handleEditor(msg)
 		m.saveDrafts()
@@ -422,6 +447,12 @@ func (m *Model) handleBatch(msg streamBatchMsg) tea.Cmd {
 		}
 		m.saveDrafts()
 		m.focusFirstUnanswered()
+		if m.opts.Replay == nil && m.opts.Rules != nil {
+			if cmd := m.decideByRules(); cmd != nil {
+				return cmd
+			}
+			return tea.Batch(m.askRules(), tea.Tick(Grace, func(time.Time) tea.Msg { return graceTickMsg{} }))
+		}
 		// Redraw once the new items are past the guard, so their "new"
 		// marker goes away without a key press.
 		return tea.Tick(Grace, func(time.Time) tea.Msg { return graceTickMsg{} })
@@ -632,6 +663,20 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, m.input.Focus()
 	case key.Matches(msg, k.Messages):
 		return m, m.editMessages()
+	case key.Matches(msg, k.Revert):
+		m.revertDraft()
+	case key.Matches(msg, k.ApplyAll):
+		m.applyToAll()
+	case key.Matches(msg, k.CopyAnswer):
+		return m, m.copyAnswer()
+	case key.Matches(msg, k.FromFile):
+		id := m.selectedCallID()
+		if id == "" {
+			m.setErr(m.noCallReason())
+			return m, nil
+		}
+		m.openInput(inputAnswerFile, id, "answer file: ", "path of a JSON file with the answer")
+		return m, m.input.Focus()
 	case key.Matches(msg, k.Resume):
 		m.openResumePreview()
 	case key.Matches(msg, k.Approve):
@@ -649,6 +694,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) quit() tea.Cmd {
+	m.rulesStop()
 	if m.cancel != nil {
 		m.cancel()
 		m.cancel = nil
@@ -708,6 +754,10 @@ func (m *Model) handleInputKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			}
 		case inputDenyReason:
 			m.openDecisionPreview(m.inputTarget, api.DecisionDenied, val)
+		case inputAnswerFile:
+			if val != "" {
+				m.answerFromFile(m.inputTarget, val)
+			}
 		}
 		return m, nil
 	}

@@ -39,9 +39,19 @@ func (m *Model) paneSizes() (evW, evH, pW, pH int) {
 	// rows and at most half the height.
 	pH = clamp(m.pendingItems()+2, 4, max(4, h/2))
 	if m.pendingItems() > 0 {
-		pH = clamp(m.pendingItems()+3, 5, max(5, h/2))
+		pH = clamp(m.pendingLines()+2, 5, max(5, h/2))
 	}
 	return m.width, h - pH, m.width, pH
+}
+
+// pendingLines is how many lines the pending pane's content needs: the
+// column header, one per item, and the error of a selected invalid answer.
+func (m *Model) pendingLines() int {
+	n := m.pendingItems() + 1
+	if c := m.selectedCall(); c != nil && c.Draft.State == model.DraftInvalid {
+		n++
+	}
+	return n
 }
 
 func (m *Model) eventsInnerHeight() int {
@@ -83,10 +93,7 @@ func (m *Model) renderPanes() string {
 	if m.wide() {
 		// The pending pane keeps what its items need; the rest of the
 		// right column previews the selection.
-		ph := clamp(m.pendingItems()+3, 5, max(5, pH/2))
-		if m.pendingItems() > 0 && m.pendingItems()+3 > pH/2 {
-			ph = pH / 2
-		}
+		ph := clamp(m.pendingLines()+2, 5, max(5, pH/2))
 		pending = box(m.th, m.pendingTitle(), m.renderPending(pW-2, ph-2), pW, ph, m.focus == panePending)
 		side := box(m.th, "Selected", m.renderSide(pW-4, pH-ph-2), pW, pH-ph, false)
 		return joinH(events, pending+"\n"+side)
@@ -302,6 +309,9 @@ func (m *Model) renderPending(w, h int) string {
 			}
 		case model.DraftError:
 			st = m.th.warnText
+		}
+		if a := autoMark(c); a != "" {
+			state = a + " " + state
 		}
 		marker := "  "
 		if now.Sub(c.Since) < Grace {

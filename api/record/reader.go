@@ -126,7 +126,7 @@ func (r *Recording) parseLine(b []byte, line int, cut bool) {
 		return
 	}
 	switch rec.Kind {
-	case KindRequest, KindResponse, KindFrame, KindEnd:
+	case KindRequest, KindResponse, KindFrame, KindEnd, KindAnswer:
 	case KindHeader:
 		r.problem(line, "a second header; line skipped")
 		return

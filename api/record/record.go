@@ -26,6 +26,10 @@ const (
 	KindResponse = "response"
 	KindFrame    = "frame"
 	KindEnd      = "end"
+	// KindAnswer marks a call answered by an automation (a rule), not by
+	// the person; Body holds the answer. It is a note for readers: what is
+	// sent is still the resume request.
+	KindAnswer = "answer"
 )
 
 // Stream end reasons, as the run state names them.
@@ -82,6 +86,11 @@ type Record struct {
 	// End fields.
 	Reason string `json:"reason,omitempty"`
 	Error  string `json:"error,omitempty"`
+
+	// Answer fields: which call, and who answered it ("rule NAME").
+	ToolCallID string `json:"toolCallId,omitempty"`
+	ToolName   string `json:"toolName,omitempty"`
+	Source     string `json:"source,omitempty"`
 
 	// Line is the record's line number in the file it was read from (1 for
 	// the header); it is not written.

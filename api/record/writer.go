@@ -220,6 +220,16 @@ func (w *Writer) End(stream int, reason string, err error) {
 	w.write(rec)
 }
 
+// Answer notes that a call was answered by source (an auto-responder rule)
+// rather than by the person, with the answer it gave.
+func (w *Writer) Answer(toolCallID, toolName, source string, output []byte) {
+	rec := Record{Kind: KindAnswer, At: time.Now(), ToolCallID: toolCallID, ToolName: toolName, Source: source}
+	if json.Valid(output) {
+		rec.Body = output
+	}
+	w.write(rec)
+}
+
 func (w *Writer) write(rec Record) {
 	w.mu.Lock()
 	defer w.mu.Unlock()

@@ -14,6 +14,7 @@ import (
 
 	"rtinspect/api"
 	"rtinspect/model"
+	"rtinspect/model/rules"
 )
 
 // Exit statuses, as product.md defines them.
@@ -38,6 +39,8 @@ type Options struct {
 	// Recorded, when set, answers pauses first from a recording (replay:
 	// by tool name and occurrence order).
 	Recorded *model.RecordedAnswers
+	// Rules, when set, answer what the answers file left (auto-responders).
+	Rules *rules.Set
 	// Out receives the JSON lines; Err receives messages in words.
 	Out io.Writer
 	Err io.Writer
@@ -94,7 +97,23 @@ func Run(ctx context.Context, o Options, req api.Request) int {
 				fmt.Fprintf(o.Err, "rtinspect: replay: %s\n", w.Msg)
 			}
 		}
-		next, ok := answer(s, o.Answers, decisions, o.Client)
+		if o.Answers != nil {
+			_, more := s.ApplyAnswers(*o.Answers)
+			decisions = append(decisions, more...)
+		}
+		if o.Rules != nil {
+			for _, d := range o.Rules.Decide(s) {
+				enc.Encode(decisionOut{Type: "auto_decision", Rule: d.Rule, ToolName: d.ToolName, ApprovalID: d.ApprovalID, Decision: d.Decision})
+				decisions = append(decisions, d.ApprovalDecision)
+			}
+			for _, r := range o.Rules.Apply(ctx, s) {
+				enc.Encode(autoLine(r))
+				if r.Err != nil {
+					fmt.Fprintf(o.Err, "rtinspect: rule %s could not answer %s (%s): %v\n", r.Rule, r.ToolName, r.ToolCallID, r.Err)
+				}
+			}
+		}
+		next, ok := answer(s, decisions, o.Client)
 		if !ok {
 			fmt.Fprintf(o.Err, "rtinspect: paused, waiting for answers: %s\n", waitingFor(s))
 			return ExitWaiting
@@ -131,17 +150,12 @@ func stream(ctx context.Context, c *api.Client, s *model.Session, dec *api.Decod
 	return state, nil
 }
 
-// answer applies the answers file to the pause (after a replay's recorded
-// answers) and builds the next request:
-// an approval decision first, else one resume when every pending call has
-// an answer. It never sends a partial resume: what the file does not cover
-// stays unanswered and the run stops with ExitWaiting.
-func answer(s *model.Session, a *model.Answers, decisions []model.ApprovalDecision, c *api.Client) (api.Request, bool) {
-	// Recorded decisions (replay) come first, then the answers file's.
-	if a != nil {
-		_, more := s.ApplyAnswers(*a)
-		decisions = append(decisions, more...)
-	}
+// answer builds the next request once the pause has been answered (from a
+// replay's recording, the answers file, the rules, in that order): an
+// approval decision first, else one resume when every pending call has an
+// answer. It never sends a partial resume: what nothing covers stays
+// unanswered and the run stops with ExitWaiting.
+func answer(s *model.Session, decisions []model.ApprovalDecision, c *api.Client) (api.Request, bool) {
 	for _, d := range decisions {
 		body, err := s.ApproveBody(d.ApprovalID, d.Decision, d.Reason)
 		if err == nil {
@@ -260,6 +274,34 @@ type requestOut struct {
 // printed.
 func requestLine(req api.Request) requestOut {
 	return requestOut{Type: "request", Method: req.Method, Path: req.Path, Query: req.Query, Body: validJSON(req.Body)}
+}
+
+// decisionOut is a rule's decision on an approval.
+type decisionOut struct {
+	Type       string `json:"type"`
+	Rule       string `json:"rule"`
+	ToolName   string `json:"toolName"`
+	ApprovalID string `json:"approvalId"`
+	Decision   string `json:"decision"`
+}
+
+type autoOut struct {
+	Type       string          `json:"type"`
+	Rule       string          `json:"rule"`
+	ToolName   string          `json:"toolName"`
+	ToolCallID string          `json:"toolCallId"`
+	Output     json.RawMessage `json:"output,omitempty"`
+	Error      string          `json:"error,omitempty"`
+}
+
+// autoLine says what a rule did for a call: its answer, or why it could
+// not answer.
+func autoLine(r rules.Result) autoOut {
+	o := autoOut{Type: "auto_answer", Rule: r.Rule, ToolName: r.ToolName, ToolCallID: r.ToolCallID, Output: validJSON(r.Output)}
+	if r.Err != nil {
+		o.Error = r.Err.Error()
+	}
+	return o
 }
 
 type warningOut struct {
