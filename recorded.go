@@ -46,9 +46,17 @@ func cmdOpen(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return headless.ExitUsage
 	}
+	body, _ := rec.DispatchBody()
+	helps, err := loadAnswering(f, body)
+	if err != nil {
+		fmt.Fprintf(stderr, "rtinspect open: %v\n", err)
+		return headless.ExitUsage
+	}
+	helpNotice := helps.report(stderr)
 	player := model.NewPlayer(rec)
 	player.Seek(player.Len())
 	s := player.Session()
+	s.SetChecker(helps.catalog.Checker())
 	draftsPath := record.DraftsPath(rec.Path)
 	restored := 0
 	if d, err := record.LoadDrafts(draftsPath); err != nil {
@@ -68,7 +76,7 @@ func cmdOpen(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	client.Unified = !f.noUnified
 	opts := ui.Options{
 		Client: client, Player: player, Keys: defaultKeyMap(), Title: "open " + rec.Path,
-		DraftsPath: draftsPath,
+		DraftsPath: draftsPath, Catalog: helps.catalog, Rules: helps.rules, Notice: helpNotice,
 		// Answering live needs somewhere to send it: a key (the demo's open
 		// simulated server takes any).
 		Live: key != "" && s.State() == api.RunPaused,

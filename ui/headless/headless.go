@@ -108,6 +108,9 @@ func Run(ctx context.Context, o Options, req api.Request) int {
 			}
 			for _, r := range o.Rules.Apply(ctx, s) {
 				enc.Encode(autoLine(r))
+				if n, ok := o.Client.Recorder.(answerNoter); ok && r.Err == nil {
+					n.Answer(r.ToolCallID, r.ToolName, "rule "+r.Rule, r.Output)
+				}
 				if r.Err != nil {
 					fmt.Fprintf(o.Err, "rtinspect: rule %s could not answer %s (%s): %v\n", r.Rule, r.ToolName, r.ToolCallID, r.Err)
 				}
@@ -274,6 +277,12 @@ type requestOut struct {
 // printed.
 func requestLine(req api.Request) requestOut {
 	return requestOut{Type: "request", Method: req.Method, Path: req.Path, Query: req.Query, Body: validJSON(req.Body)}
+}
+
+// answerNoter is a recorder that can also note who answered a call (the
+// session recording can).
+type answerNoter interface {
+	Answer(toolCallID, toolName, source string, output []byte)
 }
 
 // decisionOut is a rule's decision on an approval.
