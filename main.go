@@ -272,6 +272,7 @@ func inspect(ctx context.Context, c inspectConfig, stdout, stderr io.Writer) int
 		Catalog: helps.catalog, Rules: helps.rules}
 	if c.original != nil {
 		opts.Replay = &ui.Replay{Recorded: recorded, Original: c.original}
+		opts.LastAnswers = recorded.Last()
 	}
 	return runUI(ctx, ui.New(opts), stderr)
 }

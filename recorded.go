@@ -77,6 +77,7 @@ func cmdOpen(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	opts := ui.Options{
 		Client: client, Player: player, Keys: defaultKeyMap(), Title: "open " + rec.Path,
 		DraftsPath: draftsPath, Catalog: helps.catalog, Rules: helps.rules, Notice: helpNotice,
+		LastAnswers: model.LearnAnswers(rec).Last(),
 		// Answering live needs somewhere to send it: a key (the demo's open
 		// simulated server takes any).
 		Live: key != "" && s.State() == api.RunPaused,

@@ -366,3 +366,19 @@ func canonicalJSON(raw json.RawMessage) string {
 	}
 	return strings.TrimSuffix(b.String(), "\n")
 }
+
+// Last returns the last answer the recording sent to each tool (keyed by
+// the bare tool name): the inspector offers it as the stub of the tool's
+// next call when no schema says better.
+func (r *RecordedAnswers) Last() map[string]json.RawMessage {
+	out := map[string]json.RawMessage{}
+	if r == nil {
+		return out
+	}
+	for name, q := range r.outputs {
+		if len(q) > 0 {
+			out[name] = q[len(q)-1].Output
+		}
+	}
+	return out
+}

@@ -186,6 +186,9 @@ func TestRecordedAnswersAcrossPauses(t *testing.T) {
 	if got, want := r.Remaining(), map[string]int{"add_to_cart": 2}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("Remaining() after learning = %v, want %v", got, want)
 	}
+	if got := string(r.Last()["add_to_cart"]); got != `{"n":2}` {
+		t.Errorf("Last()[add_to_cart] = %s, want the last recorded answer {\"n\":2}", got)
+	}
 
 	l := pausedRun(t, awaitFrame("exec_2", "d1", "add_to_cart", shoe1))
 	if n, w, _ := r.Apply(l.s); n != 1 || len(w) != 0 {

@@ -41,7 +41,7 @@ func (m *Model) stubFor(c *model.PendingCall) string {
 	default:
 		if v, ok := m.catalog.Stub(c.ToolName); ok {
 			body = api.IndentBody(v) + "\n"
-		} else if v, ok := m.lastAnswers[c.ToolName]; ok {
+		} else if v, ok := m.lastAnswers[strings.TrimPrefix(c.ToolName, "webmcp:")]; ok {
 			body = api.IndentBody(v) + "\n"
 		} else {
 			body = "{\n  \n}\n"
@@ -673,7 +673,7 @@ func (m *Model) copyAnswer() tea.Cmd {
 func (m *Model) rememberAnswers() {
 	for _, c := range m.s.Pending() {
 		if c.Draft.Answered() {
-			m.lastAnswers[c.ToolName] = c.Draft.Value
+			m.lastAnswers[strings.TrimPrefix(c.ToolName, "webmcp:")] = c.Draft.Value
 		}
 	}
 }

@@ -77,6 +77,9 @@ type Options struct {
 	// Rules, when set, answer matching calls at every pause (after the
 	// answers file).
 	Rules *rules.Set
+	// LastAnswers seeds the answers offered as stubs (per tool), for
+	// example from a recording being opened or replayed.
+	LastAnswers map[string]json.RawMessage
 	// Catalog describes the tools: stubs from output schemas, answers
 	// checked against them. nil means an empty catalog (JSONC still read).
 	Catalog *catalog.Catalog
@@ -262,6 +265,9 @@ func New(opts Options) *Model {
 		m.catalog = catalog.New()
 	}
 	m.lastAnswers = map[string]json.RawMessage{}
+	for k, v := range opts.LastAnswers {
+		m.lastAnswers[k] = v
+	}
 	m.rulesCtx, m.rulesStop = context.WithCancel(context.Background())
 	m.s.SetChecker(m.catalog.Checker())
 	if m.s.State() == api.RunPaused {
