@@ -493,7 +493,14 @@ func (m *Model) openHelp() {
 	var lines []string
 	if colW := (m.width - 6) / 2; colW >= 34 {
 		// Two columns fit every binding on an 80x24 screen.
-		left, right := render(groups[:2]), render(groups[2:])
+		// Split the groups where the taller column is shortest.
+		split, best := 1, 1<<30
+		for i := 1; i < len(groups); i++ {
+			if h := max(len(render(groups[:i])), len(render(groups[i:]))); h < best {
+				split, best = i, h
+			}
+		}
+		left, right := render(groups[:split]), render(groups[split:])
 		for i := 0; i < max(len(left), len(right)); i++ {
 			var l, r string
 			if i < len(left) {
