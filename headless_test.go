@@ -274,3 +274,28 @@ func TestHeadlessCapturedLegacyFlow(t *testing.T) {
 		t.Errorf("last event = %v (from %v), want execution_complete from flow_complete", last["type"], last["source"])
 	}
 }
+
+func TestKeyNeverGoesOverPlainHTTPToTheNetwork(t *testing.T) {
+	cases := []struct {
+		url      string
+		key      string
+		insecure bool
+		ok       bool
+	}{
+		{"https://api.runtype.com", "k", false, true},
+		{"http://127.0.0.1:8787", "k", false, true},
+		{"http://localhost:8787", "k", false, true},
+		{"http://[::1]:8787", "k", false, true},
+		{"http://api.example.com", "k", false, false},
+		{"http://10.0.0.5:8787", "k", false, false},
+		{"http://10.0.0.5:8787", "k", true, true},
+		{"http://api.example.com", "", false, true},
+		{"ftp://x", "k", false, false},
+	}
+	for _, tc := range cases {
+		err := checkTransport(tc.url, tc.key, tc.insecure)
+		if (err == nil) != tc.ok {
+			t.Errorf("checkTransport(%s, insecure %v) = %v, want ok %v", tc.url, tc.insecure, err, tc.ok)
+		}
+	}
+}

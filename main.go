@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -98,6 +99,7 @@ type serverFlags struct {
 	noRecord  bool
 	tools     string
 	rules     string
+	insecure  bool
 }
 
 func (f *serverFlags) register(fs *flag.FlagSet) {
@@ -110,6 +112,7 @@ func (f *serverFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.noRecord, "no-record", false, "do not record the session")
 	fs.StringVar(&f.tools, "tools", "", "tool catalog (JSON): descriptions and output schemas for stubs and checks")
 	fs.StringVar(&f.rules, "rules", "", "auto-responder rules (JSON) that answer matching calls")
+	fs.BoolVar(&f.insecure, "insecure", false, "allow sending the API key over plain http:// to a host that is not loopback")
 }
 
 // parseArgs parses flags wherever they stand among the positional
@@ -211,6 +214,10 @@ type inspectConfig struct {
 // inspect sends the dispatch and follows it, in the terminal UI or
 // headless, recording the session unless told not to.
 func inspect(ctx context.Context, c inspectConfig, stdout, stderr io.Writer) int {
+	if err := checkTransport(c.baseURL, c.apiKey, c.flags.insecure); err != nil {
+		fmt.Fprintf(stderr, "rtinspect: %v\n", err)
+		return headless.ExitUsage
+	}
 	client := api.NewClient(c.baseURL, c.apiKey)
 	client.Unified = !c.flags.noUnified
 	req, err := client.DispatchRequest(c.body)
@@ -275,6 +282,24 @@ func inspect(ctx context.Context, c inspectConfig, stdout, stderr io.Writer) int
 		opts.LastAnswers = recorded.Last()
 	}
 	return runUI(ctx, ui.New(opts), stderr)
+}
+
+// checkTransport refuses to send a key in clear text over the network:
+// plain http:// is for loopback (the simulated server, a local proxy)
+// unless --insecure says otherwise.
+func checkTransport(baseURL, key string, insecure bool) error {
+	u, err := url.Parse(baseURL)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return fmt.Errorf("--base-url %q is not an http(s) URL", baseURL)
+	}
+	if u.Scheme == "https" || key == "" || insecure {
+		return nil
+	}
+	host := u.Hostname()
+	if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+		return nil
+	}
+	return fmt.Errorf("refusing to send the API key over plain http to %s: use https, or --insecure if you mean it", host)
 }
 
 // runUI runs the inspector until the user quits, then says where the
