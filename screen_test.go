@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -142,4 +143,46 @@ func TestGoldenScreens(t *testing.T) {
 			golden.RequireEqual(t, []byte(got))
 		})
 	}
+}
+
+// TestStreamTextCannotDriveTheTerminal streams escape sequences in text
+// deltas, a tool result, an error and an id, and checks every screen draws
+// them escaped, never as sequences the terminal would act on.
+func TestStreamTextCannotDriveTheTerminal(t *testing.T) {
+	const title, clip, clear = "\x1b]0;pwned\x07", "\x1b]52;c;cHduZWQ=\x07", "\x1b[2J"
+	s, client := pausedSession(t)
+	evil := title + clip + clear
+	dec := api.NewDecoder()
+	for _, data := range []string{
+		`{"type":"text_delta","executionId":"e","id":"text_9","delta":"` + jsonEsc(evil) + `"}`,
+		`{"type":"tool_complete","executionId":"e","toolCallId":"call_Q9` + jsonEsc(clear) + `","toolName":"t` + jsonEsc(title) + `","success":false,"error":"` + jsonEsc(clip) + `"}`,
+		`{"type":"error","executionId":"e","error":"` + jsonEsc(evil) + `"}`,
+	} {
+		s.ApplyBatch(dec.Decode(nil, api.Frame{Data: data, At: base}))
+	}
+	m := ui.New(ui.Options{Client: client, Session: s, Keys: defaultKeyMap(), Now: func() time.Time { return base.Add(time.Hour) }})
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
+	screens := []string{m.View().Content}
+	m.Update(keyPress("tab")) // events pane: the side preview shows the last rows
+	for i := 0; i < 4; i++ {
+		m.Update(keyPress("k"))
+		screens = append(screens, m.View().Content)
+		m.Update(keyPress("enter"))
+		screens = append(screens, m.View().Content)
+		m.Update(keyPress("v"))
+		screens = append(screens, m.View().Content)
+		m.Update(keyPress("esc"))
+	}
+	for i, sc := range screens {
+		for _, seq := range []string{title, clip, clear, "\x1b]"} {
+			if strings.Contains(sc, seq) {
+				t.Fatalf("screen %d draws %q raw", i, seq)
+			}
+		}
+	}
+}
+
+func jsonEsc(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b[1 : len(b)-1])
 }

@@ -321,7 +321,7 @@ func (m *Model) openRowDetail(i int, raw bool) {
 
 func (m *Model) openApprovalDetail(a *model.PendingApproval) {
 	m.detailRow, m.detailCall, m.detailRaw = -1, "", false
-	m.openScroll(overlayDetail, "Approval "+a.ApprovalID, m.approvalDetail(a)+"\n"+m.th.dim.Render("a approve · d deny · esc back"))
+	m.openScroll(overlayDetail, "Approval "+clean(a.ApprovalID), m.approvalDetail(a)+"\n"+m.th.dim.Render("a approve · d deny · esc back"))
 }
 
 func (m *Model) approvalDetail(a *model.PendingApproval) string {
@@ -346,7 +346,7 @@ func (m *Model) openCallDetail(id string) {
 		return
 	}
 	m.detailRow, m.detailCall = -1, id
-	m.openScroll(overlayDetail, "Call "+id, m.callDetail(c)+"\n"+m.th.dim.Render("e edit · esc back"))
+	m.openScroll(overlayDetail, "Call "+clean(id), m.callDetail(c)+"\n"+m.th.dim.Render("e edit · esc back"))
 }
 
 // callDetail describes a pending call: what the model asked for and the
