@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
@@ -100,6 +101,9 @@ type serverFlags struct {
 	tools     string
 	rules     string
 	insecure  bool
+	// headerTimeout bounds the wait for a response's headers: a server
+	// that accepts and never answers is reported, not waited on forever.
+	headerTimeout time.Duration
 }
 
 func (f *serverFlags) register(fs *flag.FlagSet) {
@@ -112,6 +116,7 @@ func (f *serverFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.noRecord, "no-record", false, "do not record the session")
 	fs.StringVar(&f.tools, "tools", "", "tool catalog (JSON): descriptions and output schemas for stubs and checks")
 	fs.StringVar(&f.rules, "rules", "", "auto-responder rules (JSON) that answer matching calls")
+	fs.DurationVar(&f.headerTimeout, "header-timeout", 90*time.Second, "how long to wait for a response to start")
 	fs.BoolVar(&f.insecure, "insecure", false, "allow sending the API key over plain http:// to a host that is not loopback")
 }
 
@@ -218,8 +223,7 @@ func inspect(ctx context.Context, c inspectConfig, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "rtinspect: %v\n", err)
 		return headless.ExitUsage
 	}
-	client := api.NewClient(c.baseURL, c.apiKey)
-	client.Unified = !c.flags.noUnified
+	client := newClient(c.flags, c.baseURL, c.apiKey)
 	req, err := client.DispatchRequest(c.body)
 	if err != nil {
 		fmt.Fprintf(stderr, "rtinspect: %s: %v\n", c.source, err)
@@ -282,6 +286,16 @@ func inspect(ctx context.Context, c inspectConfig, stdout, stderr io.Writer) int
 		opts.LastAnswers = recorded.Last()
 	}
 	return runUI(ctx, ui.New(opts), stderr)
+}
+
+// newClient builds the API client the flags describe.
+func newClient(f serverFlags, baseURL, key string) *api.Client {
+	c := api.NewClient(baseURL, key)
+	c.Unified = !f.noUnified
+	if tr, ok := c.HTTP.Transport.(*http.Transport); ok && f.headerTimeout > 0 {
+		tr.ResponseHeaderTimeout = f.headerTimeout
+	}
+	return c
 }
 
 // checkTransport refuses to send a key in clear text over the network:

@@ -7,7 +7,6 @@ package ui
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -516,11 +515,7 @@ func describeErr(err error) string {
 	if err == nil {
 		return ""
 	}
-	var he *api.HTTPError
-	if errors.As(err, &he) {
-		return he.Error()
-	}
-	return err.Error()
+	return api.Explain(err)
 }
 
 func (m *Model) setMsg(s string) { m.msg, m.msgErr = s, false }

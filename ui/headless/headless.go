@@ -62,7 +62,7 @@ func Run(ctx context.Context, o Options, req api.Request) int {
 		}
 		state, err := stream(ctx, o.Client, s, dec, enc, req)
 		if err != nil {
-			fmt.Fprintf(o.Err, "rtinspect: %s %s failed: %v\n", req.Method, req.Path, err)
+			fmt.Fprintf(o.Err, "rtinspect: %s %s failed: %s\n", req.Method, req.Path, api.Explain(err))
 			return ExitFailed
 		}
 		switch state {

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"rtinspect/api"
+	"rtinspect/api/sim"
+	"rtinspect/ui"
+)
+
+// requestFile writes a scenario's dispatch body for a test.
+func requestFile(t *testing.T, scenario string) string {
+	t.Helper()
+	body, err := sim.DispatchBody(scenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "req.json")
+	os.WriteFile(p, body, 0o600)
+	return p
+}
+
+// TestNetworkFaultsAreSaidInWords runs the headless client against servers
+// that fail in every way the network can, and checks the words it prints.
+func TestNetworkFaultsAreSaidInWords(t *testing.T) {
+	// A port with nothing listening.
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	refused := "http://" + ln.Addr().String()
+	ln.Close()
+	tlsSrv := httptest.NewUnstartedServer(http.NotFoundHandler())
+	tlsSrv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is the point
+	tlsSrv.StartTLS()
+	t.Cleanup(tlsSrv.Close)
+	hang := make(chan struct{})
+	silent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-hang }))
+	t.Cleanup(func() { close(hang); silent.Close() })
+	html := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusBadGateway)
+		w.Write([]byte("<html><body><h1>502 Bad Gateway</h1></body></html>"))
+	}))
+	t.Cleanup(html.Close)
+	garbage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.Write([]byte("lorem ipsum dolor\nsit amet\n\n\x00\x01\x02 not sse at all\n\n"))
+	}))
+	t.Cleanup(garbage.Close)
+	jsonBody := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"success":true}`))
+	}))
+	t.Cleanup(jsonBody.Close)
+	badUTF8 := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.Write([]byte("event: text_delta\ndata: {\"type\":\"text_delta\",\"id\":\"t\",\"delta\":\"\xff\xfe bad \xc3\"}\n\n"))
+		w.Write([]byte("event: execution_complete\ndata: {\"type\":\"execution_complete\",\"kind\":\"agent\",\"success\":true}\n\n"))
+	}))
+	t.Cleanup(badUTF8.Close)
+
+	cases := []struct {
+		name  string
+		url   string
+		extra []string
+		code  int
+		want  string
+	}{
+		{"connection refused", refused, nil, 1, "nothing is listening"},
+		{"DNS failure", "https://no-such-host.invalid", nil, 1, "cannot find the host"},
+		{"TLS failure", tlsSrv.URL, nil, 1, "certificate is not trusted"},
+		{"accepted, never answered", silent.URL, []string{"--header-timeout", "200ms"}, 1, "did not answer in time"},
+		{"5xx with an HTML body", html.URL, nil, 1, "502"},
+		{"garbage instead of SSE", garbage.URL, nil, 1, "dropped"},
+		{"JSON instead of SSE", jsonBody.URL, nil, 1, "application/json"},
+		{"invalid UTF-8 in a frame", badUTF8.URL, nil, 0, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"dispatch", "--headless", "--no-record", "--base-url", tc.url, "--api-key", testKey}, tc.extra...)
+			code, _, stderr := runCLI(t, append(args, requestFile(t, "flow-tool"))...)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d; stderr %s", code, tc.code, stderr)
+			}
+			if !strings.Contains(stderr, tc.want) {
+				t.Errorf("stderr = %q, want it to say %q", stderr, tc.want)
+			}
+			if strings.Contains(stderr, testKey) {
+				t.Errorf("stderr holds the key")
+			}
+		})
+	}
+}
+
+// TestResumeRefusedKeepsTheAnswers answers in the inspector, then the
+// server refuses the resume (404: the execution is no longer paused): the
+// user is told, the run stays paused, every answer is kept.
+func TestResumeRefusedKeepsTheAnswers(t *testing.T) {
+	srv := sim.New(sim.Options{APIKey: "sk-test-secret"})
+	refuse := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == api.PathResume {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			w.Write([]byte(`{"error":"Execution not found or not paused","code":"not_found"}`))
+			return
+		}
+		srv.ServeHTTP(w, r)
+	}))
+	t.Cleanup(refuse.Close)
+	h := newHarness(t, harnessOpts{scenario: "parallel", server: srv, url: refuse.URL})
+	h.answerAllAndResume()
+	sn := h.waitFor("the refusal", func(s ui.Snapshot) bool { return s.IsError && strings.Contains(s.Message, "404") })
+	if sn.State != api.RunPaused || sn.Answered != 2 {
+		t.Errorf("after a refused resume: state %s, answered %d; want paused with both answers kept", sn.State, sn.Answered)
+	}
+	if !strings.Contains(sn.Message, "not paused") {
+		t.Errorf("message %q does not carry the server's words", sn.Message)
+	}
+	h.quit()
+}
