@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"rtinspect/api"
 	"rtinspect/api/sim"
@@ -122,5 +123,27 @@ func TestResumeRefusedKeepsTheAnswers(t *testing.T) {
 	if !strings.Contains(sn.Message, "not paused") {
 		t.Errorf("message %q does not carry the server's words", sn.Message)
 	}
+	h.quit()
+}
+
+// TestSilentStreamIsPointedOutAndCanBeCancelled streams one frame, then
+// nothing: the inspector says the stream may be stalled, and C cancels it.
+func TestSilentStreamIsPointedOutAndCanBeCancelled(t *testing.T) {
+	hang := make(chan struct{})
+	srv := sim.New(sim.Options{APIKey: "sk-test-secret"})
+	quiet := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.Write([]byte("event: execution_start\ndata: {\"type\":\"execution_start\",\"executionId\":\"exec_q\",\"kind\":\"agent\"}\n\n"))
+		w.(http.Flusher).Flush()
+		select {
+		case <-hang:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(func() { close(hang); quiet.Close() })
+	h := newHarness(t, harnessOpts{scenario: "parallel", server: srv, url: quiet.URL, tweak: func(o *ui.Options) { o.IdleWarn = time.Millisecond }})
+	h.waitFor("the stall warning", func(s ui.Snapshot) bool { return strings.Contains(s.Message, "may be stalled") })
+	h.press(h.keys.CancelStream)
+	h.waitFor("the cancelled stream", func(s ui.Snapshot) bool { return s.State == api.RunCancelled })
 	h.quit()
 }

@@ -104,6 +104,7 @@ type serverFlags struct {
 	// headerTimeout bounds the wait for a response's headers: a server
 	// that accepts and never answers is reported, not waited on forever.
 	headerTimeout time.Duration
+	idleWarn      time.Duration
 }
 
 func (f *serverFlags) register(fs *flag.FlagSet) {
@@ -117,6 +118,7 @@ func (f *serverFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.tools, "tools", "", "tool catalog (JSON): descriptions and output schemas for stubs and checks")
 	fs.StringVar(&f.rules, "rules", "", "auto-responder rules (JSON) that answer matching calls")
 	fs.DurationVar(&f.headerTimeout, "header-timeout", 90*time.Second, "how long to wait for a response to start")
+	fs.DurationVar(&f.idleWarn, "idle-warning", 30*time.Second, "how long a stream may be silent before the inspector says so")
 	fs.BoolVar(&f.insecure, "insecure", false, "allow sending the API key over plain http:// to a host that is not loopback")
 }
 
@@ -280,7 +282,7 @@ func inspect(ctx context.Context, c inspectConfig, stdout, stderr io.Writer) int
 	}
 	opts := ui.Options{Client: client, Session: s, Keys: defaultKeyMap(), Dispatch: &req, Title: c.title, Answers: answers,
 		Recording: rec.w, RecordDir: rec.autoDir, Notice: firstNonEmpty(notice, helpNotice),
-		Catalog: helps.catalog, Rules: helps.rules}
+		Catalog: helps.catalog, Rules: helps.rules, IdleWarn: c.flags.idleWarn}
 	if c.original != nil {
 		opts.Replay = &ui.Replay{Recorded: recorded, Original: c.original}
 		opts.LastAnswers = recorded.Last()

@@ -31,6 +31,9 @@ type KeyMap struct {
 	Raw         key.Binding
 	Help        key.Binding
 	Quit        key.Binding
+	// CancelStream stops the stream in flight (the run may go on at the
+	// server).
+	CancelStream key.Binding
 
 	// CopyCurl and CopyBody export the selected request (a request row,
 	// or the one in the preview).
@@ -57,7 +60,7 @@ func (k KeyMap) Groups() []KeyGroup {
 	return []KeyGroup{
 		{"Move", []key.Binding{k.NextPane, k.PrevPane, k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown}},
 		{"Answer", []key.Binding{k.Open, k.Edit, k.ErrorAnswer, k.Revert, k.FromFile, k.ApplyAll, k.CopyAnswer, k.Messages, k.Resume, k.Approve, k.Deny}},
-		{"View", []key.Binding{k.Filter, k.Follow, k.Raw, k.Help, k.Quit}},
+		{"View", []key.Binding{k.Filter, k.Follow, k.Raw, k.CancelStream, k.Help, k.Quit}},
 		{"Export", []key.Binding{k.CopyCurl, k.CopyBody}},
 		{"Playback (rtinspect open)", []key.Binding{k.StepBack, k.StepForward, k.Play, k.Speed}},
 		{"Dialogs", []key.Binding{k.Confirm, k.Partial, k.Cancel}},

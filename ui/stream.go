@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"sync"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -44,6 +45,7 @@ type pump struct {
 	notify chan struct{}
 
 	mu     sync.Mutex
+	last   time.Time // when the stream last delivered anything
 	stream int
 	buf    []api.Event
 	opened bool
@@ -53,7 +55,14 @@ type pump struct {
 }
 
 func newPump(gen int) *pump {
-	return &pump{gen: gen, notify: make(chan struct{}, 1)}
+	return &pump{gen: gen, notify: make(chan struct{}, 1), last: time.Now()}
+}
+
+// quietFor is how long the stream has delivered nothing.
+func (p *pump) quietFor(now time.Time) time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return now.Sub(p.last)
 }
 
 func (p *pump) poke() {
@@ -83,6 +92,9 @@ func (p *pump) run(ctx context.Context, client *api.Client, dec *api.Decoder, re
 
 	var scratch []api.Event
 	err = stream.Frames(func(f api.Frame) bool {
+		p.mu.Lock()
+		p.last = f.At
+		p.mu.Unlock()
 		scratch = dec.Decode(scratch[:0], f)
 		if len(scratch) == 0 {
 			return true

@@ -82,6 +82,9 @@ type Options struct {
 	// Catalog describes the tools: stubs from output schemas, answers
 	// checked against them. nil means an empty catalog (JSONC still read).
 	Catalog *catalog.Catalog
+	// IdleWarn is how long a stream may be silent before the inspector
+	// says it may be stalled (0: 30 seconds).
+	IdleWarn time.Duration
 	// Observe, when set, is called after every Update with a snapshot of
 	// what the screen shows. End-to-end tests use it to wait on conditions
 	// instead of sleeping; it runs on the program's goroutine.
@@ -337,6 +340,7 @@ func (m *Model) send(req api.Request) tea.Cmd {
 	return tea.Batch(
 		func() tea.Msg { p.run(ctx, client, dec, req); return nil },
 		p.wait(),
+		m.idleTick(),
 	)
 }
 
@@ -381,6 +385,8 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.handlePlayTick(msg)
 	case rulesDoneMsg:
 		return m, m.handleRules(msg)
+	case idleTickMsg:
+		return m, m.handleIdle(msg)
 	case editorFinishedMsg:
 		m.handleEditor(msg)
 		m.saveDrafts()
@@ -405,6 +411,32 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // graceTickMsg redraws the screen when fresh pending items come of age.
 type graceTickMsg struct{}
+
+// idleTickMsg checks, once a second, whether the stream has gone quiet.
+type idleTickMsg struct{ gen int }
+
+func (m *Model) idleTick() tea.Cmd {
+	gen := m.gen
+	return tea.Tick(time.Second, func(time.Time) tea.Msg { return idleTickMsg{gen: gen} })
+}
+
+// handleIdle warns once the stream has been silent for longer than
+// IdleWarn: the server may still be working (a long tool, a slow model), so
+// nothing is cancelled; the user can cancel it.
+func (m *Model) handleIdle(msg idleTickMsg) tea.Cmd {
+	if msg.gen != m.gen || m.pump == nil {
+		return nil
+	}
+	limit := m.opts.IdleWarn
+	if limit <= 0 {
+		limit = 30 * time.Second
+	}
+	if quiet := m.pump.quietFor(time.Now()); quiet >= limit {
+		m.setErr(fmt.Sprintf("no data for %s: the stream may be stalled (the server may still be working); %s cancels it",
+			quiet.Truncate(time.Second), m.keys.CancelStream.Help().Key))
+	}
+	return m.idleTick()
+}
 
 func (m *Model) handleBatch(msg streamBatchMsg) tea.Cmd {
 	if msg.gen != m.gen {
@@ -592,6 +624,13 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, m.export(true)
 	case key.Matches(msg, k.CopyBody):
 		return m, m.export(false)
+	case key.Matches(msg, k.CancelStream):
+		if m.cancel == nil {
+			m.setErr("no stream to cancel")
+		} else {
+			m.cancel()
+			m.setMsg("cancelling the stream …")
+		}
 	case key.Matches(msg, k.NextPane), key.Matches(msg, k.PrevPane):
 		if m.focus == paneEvents {
 			m.focus = panePending
