@@ -327,6 +327,15 @@ func runUI(ctx context.Context, m *ui.Model, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "rtinspect: %v\n", err)
 		return headless.ExitFailed
 	}
+	if m.Session().InFlight() {
+		// The request may or may not have reached the server: say so, and
+		// where to look, rather than leave a half-sent state unexplained.
+		where := ""
+		if p := m.RecordingPath(); p != "" {
+			where = "; rtinspect open " + p + " shows what was received"
+		}
+		fmt.Fprintf(stderr, "rtinspect: you quit while a request was in flight: the server may have received it%s\n", where)
+	}
 	if n := m.UnsentDrafts(); n > 0 && m.DraftsPath() != "" {
 		fmt.Fprintf(stderr, "rtinspect: %d unsent answer(s) kept in %s; they come back with rtinspect open\n", n, m.DraftsPath())
 	}
