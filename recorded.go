@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"rtinspect/api"
 	"rtinspect/api/record"
@@ -30,6 +31,17 @@ func readRecording(cmd, path string, stderr io.Writer) (*record.Recording, bool)
 	return rec, true
 }
 
+// openBudget is how long rtinspect open folds a recording before it shows
+// the inspector: a recording that folds within it opens at its end, as it
+// was left; a larger one opens on what is folded by then and folds the
+// rest while the screen is up.
+const openBudget = 200 * time.Millisecond
+
+// openLargeBytes: a recording this large cannot fold within openBudget
+// (some 12 µs and 200 bytes a record), so the inspector shows its first
+// records at once rather than after the budget.
+const openLargeBytes = 8 << 20
+
 func cmdOpen(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var f serverFlags
 	fs := newFlagSet("open", stderr)
@@ -42,9 +54,27 @@ func cmdOpen(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "rtinspect open: give one SESSION.jsonl")
 		return headless.ExitUsage
 	}
-	rec, ok := readRecording("open", pos[0], stderr)
-	if !ok {
+	// The file is read and parsed in the background while the session
+	// folds, so a huge recording shows its beginning at once.
+	player, err := model.LoadPlayer(pos[0])
+	if err != nil {
+		fmt.Fprintf(stderr, "rtinspect open: %v\n", err)
 		return headless.ExitUsage
+	}
+	defer player.Close()
+	isHeadless := f.headless || !isTerminal(stdout)
+	switch _, size := player.LoadProgress(); {
+	case isHeadless:
+		player.Load(-1)
+	case size > openLargeBytes:
+		player.Load(0)
+	default:
+		player.Load(openBudget)
+	}
+	rec := player.Recording()
+	warned := len(rec.Problems)
+	for _, p := range rec.Problems {
+		fmt.Fprintf(stderr, "rtinspect open: warning: %s\n", p)
 	}
 	body, _ := rec.DispatchBody()
 	helps, err := loadAnswering(f, body)
@@ -53,18 +83,19 @@ func cmdOpen(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return headless.ExitUsage
 	}
 	helpNotice := helps.report(stderr)
-	player := model.NewPlayer(rec)
-	player.Seek(player.Len())
 	s := player.Session()
 	s.SetChecker(helps.catalog.Checker())
+	loading := player.Loading()
 	draftsPath := record.DraftsPath(rec.Path)
 	restored := 0
-	if d, err := record.LoadDrafts(draftsPath); err != nil {
-		fmt.Fprintf(stderr, "rtinspect open: %v\n", err)
-	} else {
-		restored = ui.RestoreDrafts(s, d)
+	if !loading {
+		if d, err := record.LoadDrafts(draftsPath); err != nil {
+			fmt.Fprintf(stderr, "rtinspect open: %v\n", err)
+		} else {
+			restored = ui.RestoreDrafts(s, d)
+		}
 	}
-	if f.headless || !isTerminal(stdout) {
+	if isHeadless {
 		c := s.Counts()
 		fmt.Fprintf(stdout, "%s: %d frames in %d stream(s), %d events; the run is %s; %d pending call(s), %d approval(s); %d draft(s) restored\n",
 			rec.Path, rec.Frames(), len(rec.Streams()), c.Events, s.State(), c.Pending, c.Approvals, restored)
@@ -77,14 +108,18 @@ func cmdOpen(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	opts := ui.Options{
 		Client: client, Player: player, Keys: defaultKeyMap(), Title: "open " + rec.Path,
 		DraftsPath: draftsPath, Catalog: helps.catalog, Rules: helps.rules, Notice: helpNotice,
-		LastAnswers: model.LearnAnswers(rec).Last(),
 		// Answering live needs somewhere to send it: a key (the demo's open
-		// simulated server takes any).
-		Live: key != "" && s.State() == api.RunPaused,
+		// simulated server takes any). Still loading, the inspector checks
+		// that the run ended paused once it is loaded, restores the drafts
+		// and learns the answers the recording sent.
+		Live: key != "" && (loading || s.State() == api.RunPaused),
 		StartRecording: func() (*record.Writer, error) {
 			r, err := startRecording(f, baseURL, "open", rec.Path, false)
 			return r.w, err
 		},
+	}
+	if !loading {
+		opts.LastAnswers = model.LearnAnswers(rec).Last()
 	}
 	if len(rec.Problems) > 0 {
 		opts.Notice = fmt.Sprintf("%d problem(s) reading the recording, first: %s", len(rec.Problems), rec.Problems[0])
@@ -93,6 +128,10 @@ func cmdOpen(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	m := ui.New(opts)
 	code := runUI(ctx, m, stderr)
+	// Problems met while the inspector was up were on its status bar.
+	for _, p := range player.Recording().Problems[warned:] {
+		fmt.Fprintf(stderr, "rtinspect open: warning: %s\n", p)
+	}
 	if p := m.RecordingPath(); p != "" {
 		fmt.Fprintf(stderr, "rtinspect: the continuation is recorded in %s\n", p)
 	}

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -611,4 +614,232 @@ func TestPlayerBadRecords(t *testing.T) {
 	if p := NewPlayer(nil); p.Len() != 0 || p.Step() || p.Session() == nil {
 		t.Errorf("NewPlayer(nil): Len() = %d, want an empty player with a session", p.Len())
 	}
+}
+
+// writeRecordingFile writes recs after a header as a recording file, with
+// extra raw text appended (damaged lines), and returns its path.
+func writeRecordingFile(t *testing.T, recs []record.Record, extra string) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("\n" + `{"kind":"header","format":"rtinspect-session","version":1,"at":"2026-06-20T10:00:00Z","command":"test"}` + "\n")
+	for _, r := range recs {
+		line, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	b.WriteString(extra)
+	path := t.TempDir() + "/s.jsonl"
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// loadAndCompare loads path with LoadPlayer and checks that the recording
+// read and the session folded are those of record.ReadFile and
+// NewPlayer(...).Seek(Len()).
+func loadAndCompare(t *testing.T, path string, load func(p *Player)) {
+	t.Helper()
+	want, err := record.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wp := NewPlayer(want)
+	wp.Seek(wp.Len())
+	p, err := LoadPlayer(path)
+	if err != nil {
+		t.Fatalf("LoadPlayer: %v", err)
+	}
+	defer p.Close()
+	load(p)
+	if p.Loading() {
+		t.Fatalf("still loading after the load")
+	}
+	got := p.Recording()
+	if !reflect.DeepEqual(got.Header, want.Header) {
+		t.Errorf("header = %+v, want %+v", got.Header, want.Header)
+	}
+	if !reflect.DeepEqual(got.Records, want.Records) {
+		t.Errorf("records differ: got %d, want %d", len(got.Records), len(want.Records))
+		for i := range min(len(got.Records), len(want.Records)) {
+			if !reflect.DeepEqual(got.Records[i], want.Records[i]) {
+				t.Errorf("first difference, record %d:\n got %+v\nwant %+v", i, got.Records[i], want.Records[i])
+				break
+			}
+		}
+	}
+	if fmt.Sprint(got.Problems) != fmt.Sprint(want.Problems) {
+		t.Errorf("problems =\n%v\nwant\n%v", got.Problems, want.Problems)
+	}
+	if p.Pos() != p.Len() || p.Len() != wp.Len() || p.Frames() != wp.Frames() || p.FramePos() != wp.FramePos() {
+		t.Errorf("pos %d len %d frames %d/%d, want %d %d %d/%d", p.Pos(), p.Len(), p.FramePos(), p.Frames(),
+			wp.Pos(), wp.Len(), wp.FramePos(), wp.Frames())
+	}
+	if g, w := dump(p.Session()), dump(wp.Session()); g != w {
+		t.Errorf("loaded session:\n%s\nwant:\n%s", g, w)
+	}
+}
+
+func TestLoadPlayerMatchesReadFile(t *testing.T) {
+	damaged := "\n  \n" + `{"kind":"frame","stream":1,"data":"x"` + "\n" + // not JSON
+		`{"kind":"telemetry"}` + "\n" + `{"stream":1}` + "\n" +
+		`{"kind":"header","format":"rtinspect-session","version":1}` + "\n" +
+		`{"kind":"frame","stream":1,"at":"2026-06-20T10:00:09Z","data":"` + strings.Repeat("é", 3000) + `"}` + "\n" +
+		`{"kind":"end","stream":1,"reas` // cut by a crash
+	loads := map[string]func(p *Player){
+		"Load":               func(p *Player) { p.Load(-1) },
+		"LoadReady in steps": func(p *Player) { loadInSteps(t, p) },
+	}
+	for _, small := range []bool{false, true} {
+		for lname, load := range loads {
+			for _, tc := range liveScripts {
+				t.Run(fmt.Sprintf("%s/small chunks %v/%s", lname, small, tc.name), func(t *testing.T) {
+					if small {
+						// Every line spans chunks, or shares one with others.
+						defer func(a, b int) { firstChunk, loadChunkN = a, b }(firstChunk, loadChunkN)
+						firstChunk, loadChunkN = 5, 97
+					}
+					l := newLiveRun(t)
+					tc.run(l)
+					loadAndCompare(t, writeRecordingFile(t, l.recs, ""), load)
+					loadAndCompare(t, writeRecordingFile(t, l.recs, damaged), load)
+				})
+			}
+		}
+	}
+}
+
+// loadInSteps loads as the inspector does: LoadReady slices, waiting on
+// Ready in between.
+func loadInSteps(t *testing.T, p *Player) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for !p.LoadReady(0) {
+		if p.Pos() < p.Len() {
+			continue
+		}
+		select {
+		case <-p.Ready():
+		case <-deadline:
+			t.Fatal("the load never ended")
+		}
+	}
+}
+
+func TestLoadPlayerNotARecording(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"empty":     "",
+		"blank":     "\n\n",
+		"not json":  "hello\n{}\n",
+		"no header": `{"kind":"frame","stream":1}` + "\n",
+		"cut":       `{"kind":"header","format":"rtinspect-ses`,
+	} {
+		path := dir + "/" + strings.ReplaceAll(name, " ", "_")
+		os.WriteFile(path, []byte(content), 0o600)
+		_, want := record.ReadFile(path)
+		_, err := LoadPlayer(path)
+		if err == nil || want == nil || err.Error() != want.Error() {
+			t.Errorf("%s: LoadPlayer error %v, want ReadFile's %v", name, err, want)
+		}
+		if !errors.Is(err, record.ErrNotRecording) {
+			t.Errorf("%s: error %v does not wrap ErrNotRecording", name, err)
+		}
+	}
+	if _, err := LoadPlayer(dir + "/missing.jsonl"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: error %v, want not-exist", err)
+	}
+}
+
+// TestLoadPlayerFirstRecordsAtOnce: a budget shorter than the whole load
+// folds a beginning, then the rest folds on; Close stops a load early.
+func TestLoadPlayerFirstRecordsAtOnce(t *testing.T) {
+	defer func(a, b int) { firstChunk, loadChunkN = a, b }(firstChunk, loadChunkN)
+	firstChunk, loadChunkN = 300, 300
+	l := newLiveRun(t)
+	l.request(api.PathDispatch, dispatchBody)
+	l.open()
+	for range 2000 {
+		l.frames(fDelta1)
+	}
+	l.end(nil)
+	path := writeRecordingFile(t, l.recs, "")
+	p, err := LoadPlayer(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := p.Load(0)
+	if body, ok := p.Recording().DispatchBody(); done || !ok || string(body) != dispatchBody {
+		t.Errorf("after Load(0): loading %v, dispatch body %q; want still loading, with the dispatch body", p.Loading(), body)
+	}
+	if read, size := p.LoadProgress(); read <= 0 || read > size {
+		t.Errorf("progress %d of %d", read, size)
+	}
+	if !p.Load(-1) || p.Loading() || p.Session().State() != l.s.State() || p.Ready() != nil {
+		t.Errorf("after Load(-1): loading %v, state %s", p.Loading(), p.Session().State())
+	}
+	q, _ := LoadPlayer(path)
+	q.Close()
+	q.Close()
+	q.Load(-1)
+	if q.Loading() || q.Len() > p.Len() {
+		t.Errorf("a closed load: loading %v, %d records", q.Loading(), q.Len())
+	}
+}
+
+// BenchmarkPlayerLoad: a recording of 100,000 text deltas read and folded
+// by LoadPlayer (parsing in the background while the session folds), per
+// record, against record.ReadFile alone on the same file (x-readfile: the
+// parse that the old open did before folding anything).
+func BenchmarkPlayerLoad(b *testing.B) {
+	const n = 100_000
+	path := b.TempDir() + "/long.jsonl"
+	var buf bytes.Buffer
+	buf.WriteString(`{"kind":"header","format":"rtinspect-session","version":1,"at":"2026-06-20T10:00:00Z"}` + "\n")
+	at := t0
+	line := func(r record.Record) {
+		at = at.Add(20 * time.Microsecond)
+		r.At = at
+		js, _ := json.Marshal(r)
+		buf.Write(js)
+		buf.WriteByte('\n')
+	}
+	line(record.Record{Kind: record.KindRequest, Stream: 1, Method: "POST", Path: api.PathDispatch, Body: json.RawMessage(dispatchBody)})
+	line(record.Record{Kind: record.KindResponse, Stream: 1, Status: 200, ContentType: "text/event-stream"})
+	words := strings.Fields("The trail left the valley floor in a long switchback, climbing through larch and granite")
+	for i := range n {
+		d := fmt.Sprintf(`{"type":"text_delta","executionId":"exec_0123456789abcdef","seq":%d,"id":"text_1","delta":%q}`, i, words[i%len(words)]+" ")
+		line(record.Record{Kind: record.KindFrame, Stream: 1, Event: "text_delta", Data: &d})
+	}
+	line(record.Record{Kind: record.KindEnd, Stream: 1, Reason: record.EndCompleted})
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	var load, read time.Duration
+	b.SetBytes(int64(buf.Len()))
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		start := time.Now()
+		if _, err := record.ReadFile(path); err != nil {
+			b.Fatal(err)
+		}
+		read += time.Since(start)
+		b.StartTimer()
+		start = time.Now()
+		p, err := LoadPlayer(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		p.Load(-1)
+		load += time.Since(start)
+		if p.Len() != n+3 {
+			b.Fatalf("loaded %d records, want %d", p.Len(), n+3)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/load.Seconds(), "records/s")
+	b.ReportMetric(load.Seconds()/read.Seconds(), "x-readfile")
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -34,8 +35,18 @@ func speedName(v float64) string {
 }
 
 // playTickMsg advances playback; gen ties it to one play run so a paused
-// or restarted playback ignores stale ticks.
-type playTickMsg struct{ gen int }
+// or restarted playback ignores stale ticks. A load tick (load) folds more
+// of a recording still being read instead; learned carries the answers a
+// fully loaded recording sent (for stubs), worked out in the background.
+type playTickMsg struct {
+	gen     int
+	load    bool
+	learned map[string]json.RawMessage
+}
+
+// loadSlice is how long one load tick folds before the screen redraws and
+// keys are handled.
+const loadSlice = 12 * time.Millisecond
 
 // maxGap caps the wait between two recorded frames at recorded speed: a
 // session that sat paused for an hour plays on after two seconds.
@@ -45,6 +56,9 @@ const maxGap = 2 * time.Second
 func (m *Model) readOnly() string {
 	if m.player == nil {
 		return ""
+	}
+	if m.player.Loading() {
+		return "read-only while the recording loads (" + m.loadPercent() + ")"
 	}
 	if !m.opts.Live {
 		return "read-only: a recorded session (give --api-key, and --base-url if needed, to answer and resume it live)"
@@ -59,6 +73,9 @@ func (m *Model) readOnly() string {
 func (m *Model) playbackTitle() string {
 	if m.player == nil {
 		return ""
+	}
+	if m.player.Loading() {
+		return fmt.Sprintf("read-only · loading %s · frame %d", m.loadPercent(), m.player.FramePos())
 	}
 	state := "stopped"
 	if m.playing {
@@ -86,6 +103,10 @@ func (m *Model) playerMoved() {
 func (m *Model) handlePlayerKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	if m.player == nil {
 		return nil, false
+	}
+	if m.player.Loading() && key.Matches(msg, m.keys.StepForward, m.keys.StepBack, m.keys.Play, m.keys.Speed) {
+		m.setMsg("the recording is still loading (" + m.loadPercent() + "); playback keys work once it is loaded")
+		return nil, true
 	}
 	switch {
 	case key.Matches(msg, m.keys.StepForward):
@@ -149,6 +170,17 @@ func (m *Model) playTick() tea.Cmd {
 // as many as fit in a frame's time, so a large recording plays fast and the
 // screen still redraws.
 func (m *Model) handlePlayTick(msg playTickMsg) tea.Cmd {
+	switch {
+	case msg.learned != nil:
+		for k, v := range msg.learned {
+			if _, ok := m.lastAnswers[k]; !ok {
+				m.lastAnswers[k] = v
+			}
+		}
+		return nil
+	case msg.load:
+		return m.handleLoadTick()
+	}
 	if m.player == nil || !m.playing || msg.gen != m.playGen {
 		return nil
 	}
@@ -166,6 +198,86 @@ func (m *Model) handlePlayTick(msg playTickMsg) tea.Cmd {
 		return nil
 	}
 	return m.playTick()
+}
+
+// ---- loading a large recording ----
+
+// LoadRest starts folding the rest of an opened recording that is still
+// being read (model.LoadPlayer), a slice of time per message, so the
+// screen shows the beginning at once and stays responsive while the rest
+// loads. The program's Init runs it; nil when there is nothing to load.
+func (m *Model) LoadRest() tea.Cmd {
+	if m.player == nil || !m.player.Loading() {
+		return nil
+	}
+	return m.loadNext()
+}
+
+// loadNext schedules the next load tick: at once when records are waiting
+// to be folded, else when the reader has more.
+func (m *Model) loadNext() tea.Cmd {
+	if m.player.Pos() < m.player.Len() {
+		return func() tea.Msg { return playTickMsg{load: true} }
+	}
+	ready := m.player.Ready()
+	return func() tea.Msg {
+		<-ready
+		return playTickMsg{load: true}
+	}
+}
+
+func (m *Model) handleLoadTick() tea.Cmd {
+	if m.player == nil || !m.player.Loading() {
+		return nil
+	}
+	if !m.player.LoadReady(loadSlice) {
+		m.afterRowsChanged()
+		return m.loadNext()
+	}
+	return m.playerLoaded()
+}
+
+// playerLoaded finishes opening a recording once it is all folded, as
+// rtinspect open does for one that loads at once: Options.Live (a key was
+// given) holds only if the run ended paused; the drafts kept beside the
+// recording come back; problems reading it are noted. The answers the
+// recording sent (stubs for its tools) are worked out in the background.
+func (m *Model) playerLoaded() tea.Cmd {
+	rec := m.player.Recording()
+	m.opts.Live = m.opts.Live && m.s.State() == api.RunPaused
+	notice := fmt.Sprintf("loaded %d frames in %s", m.player.Frames(), m.player.LoadTime().Round(10*time.Millisecond))
+	if m.opts.DraftsPath != "" {
+		if d, err := record.LoadDrafts(m.opts.DraftsPath); err != nil {
+			m.setErr(err.Error())
+			notice = ""
+		} else if n := RestoreDrafts(m.s, d); n > 0 {
+			notice = fmt.Sprintf("%d unsent answer(s) restored from %s", n, m.opts.DraftsPath)
+		}
+	}
+	if len(rec.Problems) > 0 {
+		notice = fmt.Sprintf("%d problem(s) reading the recording, first: %s", len(rec.Problems), rec.Problems[0])
+	}
+	if notice != "" {
+		m.setMsg(notice)
+	}
+	m.afterRowsChanged()
+	if m.s.State() == api.RunPaused {
+		m.focusFirstUnanswered()
+	}
+	return func() tea.Msg {
+		// Its own Player over the complete recording: nothing is shared
+		// with the UI's but the records, which nobody modifies any more.
+		return playTickMsg{learned: model.LearnAnswers(rec).Last()}
+	}
+}
+
+// loadPercent says how much of the recording has been read.
+func (m *Model) loadPercent() string {
+	read, size := m.player.LoadProgress()
+	if size <= 0 {
+		return "…"
+	}
+	return fmt.Sprintf("%d%%", min(100, read*100/size))
 }
 
 // ---- replay ----

@@ -281,12 +281,13 @@ func New(opts Options) *Model {
 // Session returns the session the inspector works on.
 func (m *Model) Session() *model.Session { return m.s }
 
-// Init starts the dispatch, if there is one.
+// Init starts the dispatch, if there is one, and the folding of an opened
+// recording that is still being read.
 func (m *Model) Init() tea.Cmd {
 	if m.opts.Dispatch != nil {
 		return m.send(*m.opts.Dispatch)
 	}
-	return nil
+	return m.LoadRest()
 }
 
 // Close cancels the stream in flight, if any, and removes the editor folder.
