@@ -102,14 +102,18 @@ type Row struct {
 	request *api.Request
 
 	// Tool rows keep their parts and rebuild the summary lazily (dirty),
-	// so streamed input or output never costs O(n) per delta.
-	dirty    bool
-	toolName string
-	params   json.RawMessage
-	input    strings.Builder
-	output   strings.Builder
-	result   json.RawMessage
-	errMsg   string
+	// so streamed input or output never costs O(n) per delta. Parameters
+	// and result are kept as their one-line summaries: the whole JSON is
+	// in the event log, and a row must not keep a 400 KB result alive a
+	// second time.
+	dirty     bool
+	toolName  string
+	params    string // compactJSON of the parameters, "" when none
+	input     strings.Builder
+	output    strings.Builder
+	result    string // compactJSON of the result, "" when none or null
+	hasResult bool   // a non-empty result came, null included
+	errMsg    string
 
 	// media rows count their fragments' bytes instead of keeping base64.
 	mediaBytes int
@@ -144,9 +148,9 @@ func (r *Row) toolSummary() string {
 	var b strings.Builder
 	b.WriteString(r.toolName)
 	switch {
-	case len(r.params) > 0:
+	case r.params != "":
 		b.WriteByte(' ')
-		b.WriteString(compactJSON(r.params, maxSummary))
+		b.WriteString(r.params)
 	case r.input.Len() > 0:
 		b.WriteByte(' ')
 		b.WriteString(oneLine(r.input.String(), maxSummary))
@@ -155,9 +159,9 @@ func (r *Row) toolSummary() string {
 	case r.errMsg != "":
 		b.WriteString(" → error: ")
 		b.WriteString(oneLine(r.errMsg, maxSummary))
-	case len(r.result) > 0 && string(r.result) != "null":
+	case r.result != "":
 		b.WriteString(" → ")
-		b.WriteString(compactJSON(r.result, maxSummary))
+		b.WriteString(r.result)
 	case r.output.Len() > 0:
 		b.WriteString(" → ")
 		b.WriteString(oneLine(r.output.String(), maxSummary))
@@ -203,6 +207,12 @@ func (s *Session) openRow(kind RowKind, e *api.Event, idx, depth int, id, title,
 	return r
 }
 
+// setBlock records that the block (ns, id) is row i.
+func (s *Session) setBlock(ns uint8, id string, i int) {
+	s.blocks[blockKey{ns, id}] = i
+	s.lastBlock = lastBlock{}
+}
+
 // block returns the open row of a per-stream block, nil if none.
 func (s *Session) block(ns uint8, id string) (*Row, bool) {
 	if i, ok := s.blocks[blockKey{ns, id}]; ok {
@@ -220,14 +230,24 @@ func (s *Session) fold(e *api.Event, idx, depth int) {
 		if e.Type == api.TypeReasoningDelta {
 			ns, kind, title = nsReasoning, RowReasoning, "reasoning"
 		}
-		r, ok := s.block(ns, e.ID)
+		i, ok := s.lastBlock.row, s.lastBlock.ok && s.lastBlock.key == blockKey{ns, e.ID}
+		if !ok {
+			i, ok = s.blocks[blockKey{ns, e.ID}]
+			s.lastBlock = lastBlock{blockKey{ns, e.ID}, i, ok}
+		}
+		var r *Row
+		if ok {
+			r = s.rows[i]
+		}
 		if !ok || r.done {
 			// A delta for an unseen (or closed) block opens it on demand.
 			r = s.openRow(kind, e, idx, depth, e.ID, title, "streaming")
-			s.blocks[blockKey{ns, e.ID}] = len(s.rows) - 1
+			i = len(s.rows) - 1
+			s.setBlock(ns, e.ID, i)
 		} else {
 			r.Events = append(r.Events, idx)
 		}
+		s.folded = folded{row: r, index: i, off: r.text.Len()}
 		r.text.WriteString(e.Delta)
 		r.sawDelta = true
 		return
@@ -314,12 +334,12 @@ func (s *Session) foldBlockEdge(e *api.Event, idx, depth int, ns uint8, kind Row
 			return
 		}
 		s.openRow(kind, e, idx, depth, e.ID, title, "streaming")
-		s.blocks[blockKey{ns, e.ID}] = len(s.rows) - 1
+		s.setBlock(ns, e.ID, len(s.rows)-1)
 		return
 	}
 	if !ok || r.done {
 		r = s.openRow(kind, e, idx, depth, e.ID, title, "done")
-		s.blocks[blockKey{ns, e.ID}] = len(s.rows) - 1
+		s.setBlock(ns, e.ID, len(s.rows)-1)
 	} else {
 		r.Events = append(r.Events, idx)
 	}
@@ -348,7 +368,7 @@ func (s *Session) foldTool(e *api.Event, idx, depth int) {
 	switch e.Type {
 	case api.TypeToolStart, api.TypeToolInputComplete:
 		if len(e.Parameters) > 0 {
-			r.params = e.Parameters
+			r.params = compactJSON(e.Parameters, maxSummary)
 		}
 	case api.TypeToolInputDelta:
 		r.input.WriteString(e.Delta)
@@ -358,11 +378,15 @@ func (s *Session) foldTool(e *api.Event, idx, depth int) {
 		r.done = true
 		r.Status = successWord(e.Success)
 		if len(e.Result) > 0 {
-			r.result = e.Result
+			r.hasResult = true
+			r.result = ""
+			if string(e.Result) != "null" {
+				r.result = compactJSON(e.Result, maxSummary)
+			}
 		}
 		if e.ErrorMessage != "" {
 			r.errMsg = e.ErrorMessage
-		} else if r.Status == "failed" && len(r.result) == 0 {
+		} else if r.Status == "failed" && !r.hasResult {
 			r.errMsg = "failed"
 		}
 	}
@@ -380,7 +404,7 @@ func (s *Session) foldTurn(e *api.Event, idx, depth int) {
 			title += " " + e.Role
 		}
 		r = s.openRow(RowTurn, e, idx, depth, e.ID, title, "running")
-		s.blocks[blockKey{nsTurn, e.ID}] = len(s.rows) - 1
+		s.setBlock(nsTurn, e.ID, len(s.rows)-1)
 	} else {
 		r.Events = append(r.Events, idx)
 	}
@@ -415,7 +439,7 @@ func (s *Session) foldStep(e *api.Event, idx, depth int) {
 			title += " " + e.ID
 		}
 		r = s.openRow(RowStep, e, idx, depth, e.ID, title, "running")
-		s.blocks[blockKey{nsStep, e.ID}] = len(s.rows) - 1
+		s.setBlock(nsStep, e.ID, len(s.rows)-1)
 	} else {
 		r.Events = append(r.Events, idx)
 	}
@@ -577,7 +601,7 @@ func (s *Session) foldMedia(e *api.Event, idx, depth int) {
 	r, ok := s.block(nsMedia, e.ID)
 	if !ok || r.done {
 		r = s.openRow(RowEvent, e, idx, depth, e.ID, "media", "streaming")
-		s.blocks[blockKey{nsMedia, e.ID}] = len(s.rows) - 1
+		s.setBlock(nsMedia, e.ID, len(s.rows)-1)
 	} else {
 		r.Events = append(r.Events, idx)
 	}
@@ -607,7 +631,7 @@ func (s *Session) foldArtifact(e *api.Event, idx, depth int) {
 	r, ok := s.block(nsArtifact, e.ID)
 	if !ok || r.done {
 		r = s.openRow(RowEvent, e, idx, depth, e.ID, "artifact", "streaming")
-		s.blocks[blockKey{nsArtifact, e.ID}] = len(s.rows) - 1
+		s.setBlock(nsArtifact, e.ID, len(s.rows)-1)
 	} else {
 		r.Events = append(r.Events, idx)
 	}

@@ -573,7 +573,9 @@ func BenchmarkFoldTextDeltas(b *testing.B) {
 	s.StreamOpened()
 	s.Apply(e(api.TypeTextStart, "exec_1", id("text_1")))
 	d := e(api.TypeTextDelta, "exec_1", id("text_1"), delta("token "))
-	d.Data = []byte(`{"type":"text_delta","executionId":"exec_1","seq":3,"id":"text_1","delta":"token "}`)
+	// As the decoder makes it: Data is a copy of the frame's data.
+	d.Frame = api.Frame{Event: api.TypeTextDelta, Data: `{"type":"text_delta","executionId":"exec_1","seq":3,"id":"text_1","delta":"token "}`, At: t0}
+	d.Data = []byte(d.Frame.Data)
 	b.ReportAllocs()
 	n := 0
 	for b.Loop() {

@@ -97,7 +97,10 @@ type Session struct {
 	// reasoning, turn, step, media and artifact ids are per stream (a resume
 	// stream reuses text_1), so those maps are reset when a stream opens;
 	// toolCallIds and approvalIds are unique for the run, so those persist.
-	blocks    map[blockKey]int
+	blocks map[blockKey]int
+	// lastBlock caches the last lookup of blocks by a delta: a long
+	// answer's deltas all go to one block.
+	lastBlock lastBlock
 	tools     map[string]int
 	awaitRows map[callKey]int
 	apprRows  map[string]int
@@ -126,6 +129,17 @@ type Session struct {
 	execID    string
 	lastError string
 	counts    Counts
+
+	// folded is where fold put the text of the event being applied, so
+	// the log can keep a delta as a span of its row's text.
+	folded folded
+}
+
+// folded is the row a text or reasoning delta was appended to, and where.
+type folded struct {
+	row   *Row
+	index int
+	off   int
 }
 
 // blockKey identifies a text / reasoning / turn / step / media / artifact
@@ -136,6 +150,14 @@ type Session struct {
 type blockKey struct {
 	ns uint8
 	id string
+}
+
+// lastBlock is a cached lookup of Session.blocks; setBlock and
+// beginStream drop it.
+type lastBlock struct {
+	key blockKey
+	row int
+	ok  bool
 }
 
 // callKey identifies a pending call: its execution and its toolOutputs key
@@ -329,6 +351,7 @@ func (s *Session) beginStream() {
 	s.streamSeen = false
 	s.streamRow = len(s.rows)
 	clear(s.blocks)
+	s.lastBlock = lastBlock{}
 	s.counts.Streams++
 }
 
@@ -390,7 +413,17 @@ func (s *Session) RequestFailed(err error) {
 // Apply folds one decoded event into the session. An event that arrives
 // when no stream is open opens one implicitly, as StreamOpened would (a
 // recording replayed without StreamOpened calls still folds correctly).
-func (s *Session) Apply(ev api.Event) {
+func (s *Session) Apply(ev api.Event) { s.apply(&ev) }
+
+// ApplyBatch folds several events in order. It reads the events in place:
+// the session keeps what it needs, never a pointer into evs.
+func (s *Session) ApplyBatch(evs []api.Event) {
+	for i := range evs {
+		s.apply(&evs[i])
+	}
+}
+
+func (s *Session) apply(e *api.Event) {
 	if !s.streamOpen {
 		if s.flight != nil && !s.flight.opened {
 			s.StreamOpened()
@@ -398,7 +431,7 @@ func (s *Session) Apply(ev api.Event) {
 			s.beginStream()
 		}
 	}
-	idx, e := s.events.add(&ev)
+	idx := s.events.n
 
 	pre := s.tracker.Depth()
 	ch := s.tracker.Observe(e)
@@ -421,7 +454,9 @@ func (s *Session) Apply(ev api.Event) {
 		depth = 0
 	}
 
+	s.folded = folded{}
 	s.fold(e, idx, depth)
+	s.events.add(e, s.folded.row, s.folded.index, s.folded.off)
 
 	if e.ExecutionID != "" && (depth == 0 || e.Type == api.TypeAwait || e.Type == api.TypeApprovalStart) {
 		// Awaits and approvals carry the id continuations must target
@@ -435,13 +470,6 @@ func (s *Session) Apply(ev api.Event) {
 		s.state = ts
 	}
 	s.changed()
-}
-
-// ApplyBatch folds several events in order.
-func (s *Session) ApplyBatch(evs []api.Event) {
-	for i := range evs {
-		s.Apply(evs[i])
-	}
 }
 
 // EndStream records the end of the current stream (err nil for a clean end
@@ -536,18 +564,22 @@ func (s *Session) Depth() int { return s.tracker.Depth() }
 func (s *Session) EventCount() int { return s.events.n }
 
 // Event returns event i (0 <= i < EventCount()), nil when out of range. The
-// pointer stays valid for the life of the session (events never move) and
-// points at the session's own copy: do not modify it. This is the cheap way
-// to read events; Row.Events holds indexes for it.
-func (s *Session) Event(i int) *api.Event { return s.events.at(i) }
+// pointer stays valid for the life of the session, every call for the same
+// i returns the same pointer, and it points at the session's own copy: do
+// not modify it. Events are stored compactly (see eventLog) and rebuilt
+// the first time they are asked for, equal field for field to the event
+// folded except that Frame.At has no monotonic clock reading; the rebuilt
+// copy is then kept, so ask for the events on screen, not for all of them.
+// Row.Events holds indexes for it.
+func (s *Session) Event(i int) *api.Event { return s.events.at(i, s.rows) }
 
 // Events returns every decoded event in arrival order, as one flat slice.
-// Events live in fixed-size chunks (see eventLog), so the flat view is built
-// on demand: each call copies only the events added since the previous
-// call, but it doubles the memory of a long session. Prefer EventCount and
-// Event in code that runs per frame. The slice is the session's own: do not
-// modify it.
-func (s *Session) Events() []api.Event { return s.events.flatten() }
+// The log stores events compactly (see eventLog), so the flat view is built
+// on demand: each call builds only the events added since the previous
+// call, but it holds a full copy of every event, several times the memory
+// of the log. Prefer EventCount and Event in code that runs per frame. The
+// slice is the session's own: do not modify it.
+func (s *Session) Events() []api.Event { return s.events.flatten(s.rows) }
 
 // RowCount returns the number of rows of the events pane.
 func (s *Session) RowCount() int { return len(s.rows) }

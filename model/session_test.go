@@ -864,8 +864,8 @@ func TestEventLogAcrossChunks(t *testing.T) {
 	}{
 		{"empty", 0},
 		{"one", 1},
-		{"exactly one chunk", eventChunk},
-		{"spans three chunks", 2*eventChunk + 7},
+		{"exactly one chunk", logChunk},
+		{"spans three chunks", 2*logChunk + 7},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

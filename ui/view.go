@@ -89,26 +89,29 @@ func (m *Model) render() string {
 func (m *Model) renderPanes() string {
 	evW, evH, pW, pH := m.paneSizes()
 	events := box(m.th, m.eventsTitle(), m.renderEvents(evW-2, evH-2), evW, evH, m.focus == paneEvents)
-	pending := box(m.th, m.pendingTitle(), m.renderPending(pW-2, pH-2), pW, pH, m.focus == panePending)
 	if m.wide() {
 		// The pending pane keeps what its items need; the rest of the
 		// right column previews the selection.
 		ph := clamp(m.pendingLines()+2, 5, max(5, pH/2))
-		pending = box(m.th, m.pendingTitle(), m.renderPending(pW-2, ph-2), pW, ph, m.focus == panePending)
+		pending := box(m.th, m.pendingTitle(), m.renderPending(pW-2, ph-2), pW, ph, m.focus == panePending)
 		side := box(m.th, "Selected", m.renderSide(pW-4, pH-ph-2), pW, pH-ph, false)
 		return joinH(events, pending+"\n"+side)
 	}
+	pending := box(m.th, m.pendingTitle(), m.renderPending(pW-2, pH-2), pW, pH, m.focus == panePending)
 	return events + "\n" + pending
 }
 
 // renderSide previews the selected event or pending item in the wide
-// layout. The text is cached per selection and session version, so drawing
-// a frame while nothing changed costs only the visible lines.
+// layout. The lines are cached per selection, session version and size, so
+// drawing a frame while nothing changed costs only the visible lines; and
+// only the lines that show are wrapped, so a frame while a long answer
+// streams in (a new version every frame) costs a screenful, not the 16 KB
+// the preview holds.
 func (m *Model) renderSide(w, h int) string {
-	key := fmt.Sprintf("%d/%d/%d/%d/%d", m.focus, m.evSel, m.pSel, m.s.Version(), w)
+	key := fmt.Sprintf("%d/%d/%d/%d/%d/%d", m.focus, m.evSel, m.pSel, m.s.Version(), w, h)
 	if key != m.sideKey {
 		m.sideKey = key
-		m.sideLines = strings.Split(wrapLines(m.selectionPreview(), w), "\n")
+		m.sideLines = wrapHead(m.selectionPreview(), w, h)
 	}
 	lines := make([]string, 0, h)
 	for _, l := range m.sideLines {
@@ -187,40 +190,73 @@ func (m *Model) renderEvents(w, h int) string {
 	if m.s.RowCount() > 0 {
 		start = m.s.Row(0).At
 	}
-	lines := make([]string, 0, h)
-	for i := m.evTop; i < n && len(lines) < h; i++ {
-		r := m.s.Row(m.rowAt(i))
-		line := m.rowLine(r, start, w)
-		if i == m.evSel && m.focus == paneEvents {
-			line = m.th.selected.Render(ansi.Strip(line))
-		} else if i == m.evSel {
-			line = m.th.bold.Render(ansi.Strip(line))
+	k := newInks(&m.th)
+	var b strings.Builder
+	b.Grow(h * (w + 64))
+	for i, drawn := m.evTop, 0; i < n && drawn < h; i, drawn = i+1, drawn+1 {
+		if drawn > 0 {
+			b.WriteByte('\n')
 		}
-		lines = append(lines, line)
+		r := m.s.Row(m.rowAt(i))
+		line, plain := m.rowLine(k, r, start, w)
+		switch {
+		case i == m.evSel && m.focus == paneEvents:
+			line = k.of(&m.th.selected).render(plain)
+		case i == m.evSel:
+			line = k.of(&m.th.bold).render(plain)
+		}
+		b.WriteString(line)
 	}
-	return strings.Join(lines, "\n")
+	return b.String()
 }
 
 // rowLine renders one events row: relative time, kind, title, status and
-// the start of its text, cut to w cells.
-func (m *Model) rowLine(r *model.Row, start time.Time, w int) string {
+// the start of its text, cut to w cells. It returns the line and the same
+// without colours (what ansi.Strip would make of it).
+//
+// Everything before the text is measured as it is put together, so only
+// the text is cut, and with the plain-text fast path of fit: this is the
+// line drawn for every visible row of every frame.
+func (m *Model) rowLine(k *inks, r *model.Row, start time.Time, w int) (line, plain string) {
 	rel := ""
 	if !r.At.IsZero() && !start.IsZero() {
 		rel = fmt.Sprintf("%6.2fs", r.At.Sub(start).Seconds())
 	}
 	kind := r.Kind.String()
-	st, ok := m.th.kind[kind]
 	label := fit(kind, 9)
-	if ok {
-		label = st.Render(label)
+	var b, p strings.Builder
+	b.Grow(2*w + 64)
+	p.Grow(w + 16)
+	// add appends a piece, drawn with ink (nil: as it is), and counts
+	// its cells.
+	used := 0
+	add := func(s string, in *ink) {
+		if in != nil {
+			d, wrapped := in.draw(s)
+			b.WriteString(d)
+			if !wrapped {
+				// Render may have changed the text itself (a tab):
+				// the plain line is what it drew.
+				s = ansi.Strip(d)
+			}
+		} else {
+			b.WriteString(s)
+		}
+		p.WriteString(s)
+		cw, _ := cellWidth(s)
+		used += cw
 	}
-	var b strings.Builder
-	b.WriteString(m.th.dim.Render(fit(rel, 7)))
-	b.WriteString(" ")
-	b.WriteString(label)
-	b.WriteString(" ")
+	dim := k.of(&m.th.dim)
+	add(fit(rel, 7), &dim)
+	add(" ", nil)
+	if in, ok := k.kind(kind); ok {
+		add(label, &in)
+	} else {
+		add(label, nil)
+	}
+	add(" ", nil)
 	if r.Depth > 0 {
-		b.WriteString(strings.Repeat("  ", min(r.Depth, 4)))
+		add(strings.Repeat("  ", min(r.Depth, 4)), nil)
 	}
 	// The kind is its own column: drop it from the title, and drop the
 	// title from the head of the text, so a row never says a word twice.
@@ -238,8 +274,13 @@ func (m *Model) rowLine(r *model.Row, start time.Time, w int) string {
 				i++
 			}
 			text = "…" + text[i:]
-			if tw := ansi.StringWidth(clean(text)); tw > w/2 {
-				text = "…" + ansi.TruncateLeft(clean(text), tw-w/2, "")
+			ct := clean(text)
+			if tw, plain := cellWidth(ct); tw > w/2 {
+				if plain {
+					text = "…" + dropCells(ct, tw-w/2)
+				} else {
+					text = "…" + ansi.TruncateLeft(ct, tw-w/2, "")
+				}
 			}
 		} else {
 			text = text[:n]
@@ -252,27 +293,39 @@ func (m *Model) rowLine(r *model.Row, start time.Time, w int) string {
 		text = text[len(title)+1:]
 	}
 	if title != "" {
-		b.WriteString(clean(title))
-		b.WriteString(" ")
+		add(clean(title), nil)
+		add(" ", nil)
 	}
 	if r.Status != "" && r.Kind != model.RowStreamEnd {
-		b.WriteString(m.statusWord(r.Status))
-		b.WriteString(" ")
+		in := m.statusInk(k, r.Status)
+		add(r.Status, &in)
+		add(" ", nil)
 	}
-	b.WriteString(clean(text))
-	return fit(b.String(), w)
+	ct := clean(text)
+	if used < w || (used == w && ct == "") {
+		// The text gets what is left: cutting it alone cuts the line
+		// where cutting the whole line would.
+		rest := fit(ct, w-used)
+		b.WriteString(rest)
+		p.WriteString(rest)
+		return b.String(), p.String()
+	}
+	// The head alone is too wide (a long title on a narrow pane).
+	line = fit(b.String()+ct, w)
+	return line, ansi.Strip(line)
 }
 
-func (m *Model) statusWord(s string) string {
+// statusInk is the colour of a row's status word.
+func (m *Model) statusInk(k *inks, s string) ink {
 	switch s {
 	case "failed", "error", "denied":
-		return m.th.errText.Render(s)
+		return k.of(&m.th.errText)
 	case "waiting", "pending":
-		return m.th.warnText.Render(s)
+		return k.of(&m.th.warnText)
 	case "ok", "done", "approved", "completed":
-		return m.th.okText.Render(s)
+		return k.of(&m.th.okText)
 	}
-	return m.th.dim.Render(s)
+	return k.of(&m.th.dim)
 }
 
 func (m *Model) renderPending(w, h int) string {
@@ -454,9 +507,11 @@ func (m *Model) hints() string {
 		}
 		bs = append(bs, kb{k.Help.Help().Key, "help"}, kb{k.Quit.Help().Key, "quit"})
 	}
+	ik := newInks(&m.th)
+	bold, hint := ik.of(&m.th.bold), ik.of(&m.th.keyHint)
 	parts := make([]string, len(bs))
 	for i, b := range bs {
-		parts[i] = m.th.bold.Render(b.k) + " " + m.th.keyHint.Render(b.d)
+		parts[i] = bold.render(b.k) + " " + hint.render(b.d)
 	}
-	return strings.Join(parts, m.th.keyHint.Render(" · "))
+	return strings.Join(parts, hint.render(" · "))
 }
