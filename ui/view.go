@@ -298,7 +298,7 @@ func (m *Model) rowLine(k *inks, r *model.Row, start time.Time, w int) (line, pl
 	}
 	if r.Status != "" && r.Kind != model.RowStreamEnd {
 		in := m.statusInk(k, r.Status)
-		add(r.Status, &in)
+		add(clean(r.Status), &in) // a status can come from the server (an approval decision)
 		add(" ", nil)
 	}
 	ct := clean(text)
