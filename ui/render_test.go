@@ -314,7 +314,7 @@ func (m *Model) rowLineReference(r *model.Row, start time.Time, w int) string {
 		case "ok", "done", "approved", "completed":
 			sw = m.th.okText.Render(s)
 		default:
-			sw = m.th.dim.Render(s)
+			sw = m.th.dim.Render(clean(s))
 		}
 		b.WriteString(sw)
 		b.WriteString(" ")
