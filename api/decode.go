@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // Decoder turns SSE frames of either vocabulary into unified Events
@@ -32,6 +34,35 @@ type Decoder struct {
 	// w is reused for every frame: json.Unmarshal needs a pointer, which
 	// would otherwise put a fresh wire struct on the heap per frame.
 	w wire
+	// scratch holds what the scanner's pointer fields point to: Decode
+	// copies these values out and keeps no pointer to them, so they need
+	// no allocation per frame.
+	scratch struct {
+		seq, seqIndex, agentSeq, toolSeq int64
+		agent, tool                      wireContext
+	}
+	// last caches vocabOf for the last type name seen.
+	last struct {
+		typ   string
+		vocab Vocabulary
+		known bool
+	}
+	// The scanner's memory (scan.go): the template (the layout of the
+	// last frame read member by member) and the scratch list it is made
+	// from, the key of each member of the last frames, and the block
+	// decoded strings are cut from.
+	tmpl     []tmplPart
+	tmplSets []tmplSet
+	members  []member
+	shape    [16]shapeMemo
+	strs     []byte
+	// wSeen has the bits of the fields of w the last scanned frame set;
+	// wAll says encoding/json filled w last (any field may be set).
+	wSeen uint64
+	wAll  bool
+	// slow disables the scanner (scan.go): every frame goes through
+	// encoding/json. The equivalence tests compare the two paths.
+	slow bool
 }
 
 // NewDecoder returns a Decoder that has not seen any frame.
@@ -149,8 +180,16 @@ type wire struct {
 // several when a legacy frame expands (agent_media, artifact, reflections,
 // skills). A frame that cannot be decoded becomes one TypeMalformed event:
 // Decode never fails and never drops a frame that carries data.
+//
+// The events' Data, and their Parameters and Result, are the frame's own
+// bytes (f.Data), not a copy: like the string they come from, they must
+// not be written to.
 func (d *Decoder) Decode(dst []Event, f Frame) []Event {
-	data := strings.TrimSpace(f.Data)
+	data := f.Data
+	if n := len(data); n == 0 || data[0] != '{' || data[n-1] != '}' {
+		// Only a frame that is not a bare object can need trimming.
+		data = strings.TrimSpace(data)
+	}
 	if data == "" || data == "[DONE]" {
 		// Keep-alive rows, id-only durable cursors and the translator's
 		// literal [DONE] carry nothing to show (§2.1, §2.2).
@@ -171,16 +210,37 @@ func (d *Decoder) Decode(dst []Event, f Frame) []Event {
 		return append(dst, malformed(f, typ, err))
 	}
 
-	raw := json.RawMessage(f.Data)
+	raw := frameBytes(f.Data)
 	w := &d.w
-	*w = wire{}
-	if err := json.Unmarshal(raw, w); err != nil {
-		// A field of an unexpected JSON type (a numeric id, a string seq)
-		// only loses that field: encoding/json fills everything else and
-		// reports the first type mismatch. Anything else is a broken frame.
-		var te *json.UnmarshalTypeError
-		if !errors.As(err, &te) {
-			return append(dst, malformed(f, typ, fmt.Errorf("data is not valid JSON: %w", err)))
+	seen, ok := uint64(0), false
+	if !d.slow {
+		if d.wAll {
+			*w = wire{}
+			d.wAll, d.wSeen = false, 0
+		}
+		// The scanner sets only the fields the frame has: zero those
+		// the last frame set and this one did not (none, in a run of
+		// deltas).
+		if seen, ok = d.scanWire(f.Data, raw, w); ok {
+			clearWire(w, d.wSeen&^seen)
+			d.wSeen = seen
+		}
+	}
+	if !ok {
+		// The scanner declined (invalid JSON, a type mismatch, anything
+		// it does not handle exactly like encoding/json): decode the
+		// frame the reference way.
+		*w = wire{}
+		d.wAll, seen = true, ^uint64(0)
+		if err := json.Unmarshal(raw, w); err != nil {
+			// A field of an unexpected JSON type (a numeric id, a string
+			// seq) only loses that field: encoding/json fills everything
+			// else and reports the first type mismatch. Anything else is
+			// a broken frame.
+			var te *json.UnmarshalTypeError
+			if !errors.As(err, &te) {
+				return append(dst, malformed(f, typ, fmt.Errorf("data is not valid JSON: %w", err)))
+			}
 		}
 	}
 	if typ == "" {
@@ -190,30 +250,55 @@ func (d *Decoder) Decode(dst []Event, f Frame) []Event {
 		return append(dst, malformed(f, "", errors.New(`no type: no "event:" line and no "type" field in the JSON`)))
 	}
 
-	vocab, known := vocabOf(typ)
+	if typ != d.last.typ {
+		// Frames come in runs of one type (the deltas): classify a
+		// name once per run.
+		d.last.typ = typ
+		d.last.vocab, d.last.known = vocabOf(typ)
+	}
+	vocab, known := d.last.vocab, d.last.known
 	if d.vocab == VocabUnknown && vocab != VocabUnknown {
 		d.vocab = vocab
 	}
-	ev := Event{
-		Type:   typ,
-		Source: typ,
-		Vocab:  vocab,
-		Known:  known,
-		Data:   raw,
-		Frame:  f,
-	}
-	lift(&ev, w)
-
+	// The event is built in place at the end of dst (an Event is large:
+	// building it aside and appending would copy it twice). The slot may
+	// hold an earlier event (callers reuse their buffer): every field is
+	// written here or by lift, which zeroes what the frame does not set,
+	// and writes only what is not zero already (while the GC marks, each
+	// pointer written costs a barrier: clearing the whole Event did).
 	start := len(dst)
+	dst = slices.Grow(dst, 1)[:start+1]
+	ev := &dst[start]
+	ev.Type = typ
+	ev.Source = typ
+	ev.Vocab = vocab
+	ev.Known = known
+	ev.Synthetic = false
+	ev.Data = raw
+	ev.Frame = f
+	if ev.Err != nil {
+		ev.Err = nil
+	}
+	lift(ev, w, seen)
+
 	if vocab == VocabLegacy {
-		dst = d.legacy(dst, ev, w)
+		dst = d.legacy(dst, w)
 	} else {
-		dst = d.shared(dst, ev, w)
+		dst = d.shared(dst, w)
 	}
 	for i := start; i < len(dst); i++ {
 		d.after(&dst[i])
 	}
 	return dst
+}
+
+// frameBytes returns the bytes of a frame's data without copying them:
+// Event.Data (and the raw fields that are slices of it) share the frame's
+// memory, which Event.Frame keeps anyway, so a decoded stream holds each
+// frame's bytes once. Like a string's, these bytes must never be written
+// to (appending to a slice is safe: its capacity ends where it does).
+func frameBytes(s string) json.RawMessage {
+	return unsafe.Slice(unsafe.StringData(s), len(s))
 }
 
 // malformed builds the event kept for an undecodable frame. Data stays nil
@@ -238,7 +323,11 @@ func syntaxError(data string) error {
 
 // lift copies the fields common to both vocabularies, tolerating the
 // legacy spellings. Type-specific fix-ups happen in shared and legacy.
-func lift(ev *Event, w *wire) {
+// It writes every field of ev but Type, Source, Vocab, Known, Synthetic,
+// Data, Frame and Err. seen has the bits of the wire fields that may be
+// set (all of them after encoding/json): when none of those the second part
+// reads is, that part would only write zeros, and zeroRare does it cheaper.
+func lift(ev *Event, w *wire, seen uint64) {
 	ev.ExecutionID = w.ExecutionID
 	ev.Seq = -1
 	switch {
@@ -265,6 +354,11 @@ func lift(ev *Event, w *wire) {
 	ev.StepType = firstOf(w.StepType, w.ExecutionType)
 	ev.Delta = w.Delta
 	ev.Text = w.Text
+	ev.Iteration = w.Iteration
+	if seen&liftRare == 0 {
+		zeroRare(ev)
+		return
+	}
 
 	ev.ToolCallID = w.ToolCallID
 	ev.ToolID = w.ToolID
@@ -289,7 +383,6 @@ func lift(ev *Event, w *wire) {
 
 	ev.StopReason = w.StopReason
 	ev.FinalOutput = outputText(w.FinalOutput)
-	ev.Iteration = w.Iteration
 	ev.DurationMs = firstNum(w.DurationMs, w.Duration, w.ExecutionTime)
 	ev.Tokens = w.Tokens
 	if ev.Tokens == nil {
@@ -299,10 +392,37 @@ func lift(ev *Event, w *wire) {
 	ev.Timestamp = firstOf(w.StartedAt, w.CompletedAt, w.AwaitedAt, w.Timestamp, w.SkippedAt)
 }
 
+// zeroRare zeroes the fields the second part of lift writes, writing
+// nothing when they are zero already (as in a run of deltas).
+func zeroRare(ev *Event) {
+	if ev.ToolCallID != "" || ev.ToolID != "" || ev.ToolName != "" || ev.ToolType != "" ||
+		ev.Origin != "" || ev.Parameters != nil || ev.Result != nil || ev.Success != nil ||
+		ev.AwaitReason != "" || ev.ApprovalID != "" || ev.Decision != "" ||
+		ev.Description != "" || ev.Reason != "" || ev.ErrorMessage != "" || ev.ErrorCode != "" ||
+		ev.Recoverable != nil || ev.StopReason != "" || ev.FinalOutput != "" ||
+		ev.DurationMs != 0 || ev.Tokens != nil || ev.Cost != 0 || ev.Timestamp != "" {
+		ev.ToolCallID, ev.ToolID, ev.ToolName, ev.ToolType, ev.Origin = "", "", "", "", ""
+		ev.Parameters, ev.Result, ev.Success = nil, nil, nil
+		ev.AwaitReason, ev.ApprovalID, ev.Decision, ev.Description, ev.Reason = "", "", "", "", ""
+		ev.ErrorMessage, ev.ErrorCode, ev.Recoverable = "", "", nil
+		ev.StopReason, ev.FinalOutput, ev.DurationMs, ev.Tokens, ev.Cost, ev.Timestamp = "", "", 0, nil, 0, ""
+	}
+}
+
+// liftRare has the bits of every wire field the second part of lift reads.
+const liftRare = 1<<fToolCallID | 1<<fToolID | 1<<fToolName | 1<<fToolType | 1<<fOrigin |
+	1<<fParameters | 1<<fArgs | 1<<fResult | 1<<fOutput | 1<<fSuccess |
+	1<<fAwaitReason | 1<<fApprovalID | 1<<fDecision | 1<<fDescription | 1<<fReason |
+	1<<fError | 1<<fCode | 1<<fRecoverable |
+	1<<fStopReason | 1<<fFinalOutput | 1<<fDurationMs | 1<<fDuration | 1<<fExecutionTime |
+	1<<fTokens | 1<<fTotalTokens | 1<<fCost | 1<<fTotalCost | 1<<fToolCost |
+	1<<fStartedAt | 1<<fCompletedAt | 1<<fAwaitedAt | 1<<fTimestamp | 1<<fSkippedAt
+
 // shared handles unified frames, names both vocabularies share, and unknown
 // types: they pass through with small normalisations so a legacy flow's
 // step_* / tool_* frames (which use the same names) read the same way.
-func (d *Decoder) shared(dst []Event, ev Event, w *wire) []Event {
+func (d *Decoder) shared(dst []Event, w *wire) []Event {
+	ev := &dst[len(dst)-1]
 	switch ev.Type {
 	case TypeExecutionStart:
 		if ev.Kind != "" {
@@ -316,10 +436,10 @@ func (d *Decoder) shared(dst []Event, ev Event, w *wire) []Event {
 			ev.Iteration = w.Iterations
 		}
 	case TypeStepStart, TypeStepComplete, TypeStepSkip:
-		stepIDs(&ev, w)
+		stepIDs(ev, w)
 	case TypeToolStart, TypeToolInputDelta, TypeToolInputComplete,
 		TypeToolOutputDelta, TypeToolComplete:
-		toolIDs(&ev, w)
+		toolIDs(ev, w)
 		if ev.Type == TypeToolStart && ev.ToolType == "" {
 			ev.ToolType = "builtin"
 		}
@@ -341,7 +461,7 @@ func (d *Decoder) shared(dst []Event, ev Event, w *wire) []Event {
 	case TypeCustom:
 		ev.Name = w.Name
 	}
-	return append(dst, ev)
+	return dst
 }
 
 // stepIDs makes ID and StepID both the step id whichever spelling came.

@@ -2,12 +2,15 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+	"unsafe"
 
 	sse "github.com/tmaxmax/go-sse"
 )
@@ -231,19 +234,26 @@ type mapCase struct {
 	want   []view
 }
 
+// frame is the frame of a mapping row.
+func (tc mapCase) frame() Frame {
+	data := `{"type":"` + tc.src + `","executionId":"e1","seq":7`
+	if tc.fields != "" {
+		data += "," + tc.fields
+	}
+	data += "}"
+	f := Frame{Data: data}
+	if tc.event {
+		f.Event = tc.src
+	}
+	return f
+}
+
 func runMapCases(t *testing.T, cases []mapCase) {
 	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			data := `{"type":"` + tc.src + `","executionId":"e1","seq":7`
-			if tc.fields != "" {
-				data += "," + tc.fields
-			}
-			data += "}"
-			f := Frame{Data: data}
-			if tc.event {
-				f.Event = tc.src
-			}
+			f := tc.frame()
+			data := f.Data
 			d := NewDecoder()
 			got := d.Decode(nil, f)
 			var gotV []view
@@ -286,10 +296,13 @@ func dumpViews(vs []view) string {
 	return b.String()
 }
 
-func TestDecodeLegacyMapping(t *testing.T) {
+func TestDecodeLegacyMapping(t *testing.T) { runMapCases(t, legacyMapCases()) }
+
+// legacyMapCases are the legacy rows of the mapping table (runtype-protocol.md §3.2).
+func legacyMapCases() []mapCase {
 	L := VocabLegacy
 	U := VocabUnknown // names both vocabularies share
-	cases := []mapCase{
+	return []mapCase{
 		{name: "agent_start", src: "agent_start", event: true, vocab: L,
 			fields: `"agentId":"agent_01","agentName":"Shop","maxTurns":8,"startedAt":"T0"`,
 			want:   []view{{Type: TypeExecutionStart, Kind: "agent", Name: "Shop", Timestamp: "T0"}}},
@@ -491,12 +504,14 @@ func TestDecodeLegacyMapping(t *testing.T) {
 		{name: "legacy text_start with partId", src: "text_start", vocab: U, fields: `"partId":"p1"`,
 			want: []view{{Type: TypeTextStart, ID: "text_1"}}},
 	}
-	runMapCases(t, cases)
 }
 
-func TestDecodeUnifiedPassthrough(t *testing.T) {
+func TestDecodeUnifiedPassthrough(t *testing.T) { runMapCases(t, unifiedMapCases()) }
+
+// unifiedMapCases are the unified rows of the mapping table (runtype-protocol.md §3.1).
+func unifiedMapCases() []mapCase {
 	U, S := VocabUnified, VocabUnknown
-	cases := []mapCase{
+	return []mapCase{
 		{name: "execution_start", src: TypeExecutionStart, event: true, vocab: U,
 			fields: `"kind":"agent","agentId":"a","agentName":"Mail","maxTurns":4,"startedAt":"T"`,
 			want:   []view{{Type: TypeExecutionStart, Kind: "agent", Name: "Mail", Timestamp: "T"}}},
@@ -587,15 +602,17 @@ func TestDecodeUnifiedPassthrough(t *testing.T) {
 			fields: `"message":{"id":"m","role":"assistant","content":"hi"}`,
 			want:   []view{{Type: TypeTranscriptInsert}}},
 	}
-	runMapCases(t, cases)
 }
 
-func TestDecodeUnknownType(t *testing.T) {
-	cases := []struct {
-		name  string
-		frame Frame
-		want  view
-	}{
+// unknownTypeCase is a frame of a type neither vocabulary defines.
+type unknownTypeCase = struct {
+	name  string
+	frame Frame
+	want  view
+}
+
+func unknownTypeCases() []unknownTypeCase {
+	return []unknownTypeCase{
 		{
 			name:  "type from JSON",
 			frame: Frame{Data: `{"type":"brand_new","executionId":"e","seq":3,"toolCallId":"c","delta":"d"}`},
@@ -617,6 +634,10 @@ func TestDecodeUnknownType(t *testing.T) {
 			want:  view{Type: TypePing, Source: TypePing, Vocab: VocabUnified, Known: true, Seq: -1, Timestamp: "T"},
 		},
 	}
+}
+
+func TestDecodeUnknownType(t *testing.T) {
+	cases := unknownTypeCases()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			got := NewDecoder().Decode(nil, tc.frame)
@@ -633,13 +654,16 @@ func TestDecodeUnknownType(t *testing.T) {
 	}
 }
 
-func TestDecodeMalformed(t *testing.T) {
-	cases := []struct {
-		name    string
-		frame   Frame
-		source  string
-		errText string
-	}{
+// malformedCase is a frame that decodes to TypeMalformed.
+type malformedCase = struct {
+	name    string
+	frame   Frame
+	source  string
+	errText string
+}
+
+func malformedCases() []malformedCase {
+	return []malformedCase{
 		{"not JSON", Frame{Data: "hello world"}, "", "not JSON"},
 		{"truncated JSON", Frame{Data: `{"type":"text_delta","delta":"x`}, "", "not valid JSON"},
 		{"JSON array", Frame{Data: `[1,2]`}, "", "not an object"},
@@ -648,6 +672,10 @@ func TestDecodeMalformed(t *testing.T) {
 		{"event line with text data", Frame{Event: "ping", Data: "keepalive"}, "ping", "not JSON"},
 		{"event line with broken JSON", Frame{Event: "await", Data: `{"toolCallId":`}, "await", "not valid JSON"},
 	}
+}
+
+func TestDecodeMalformed(t *testing.T) {
+	cases := malformedCases()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			got := NewDecoder().Decode(nil, tc.frame)
@@ -674,11 +702,14 @@ func TestDecodeMalformed(t *testing.T) {
 	}
 }
 
-func TestDecodeTolerated(t *testing.T) {
-	cases := []struct {
-		name  string
-		frame Frame
-	}{
+// toleratedCase is a frame that decodes to no event.
+type toleratedCase = struct {
+	name  string
+	frame Frame
+}
+
+func toleratedCases() []toleratedCase {
+	return []toleratedCase{
 		{"DONE", Frame{Data: "[DONE]"}},
 		{"DONE with spaces", Frame{Data: " [DONE] "}},
 		{"empty data", Frame{}},
@@ -687,6 +718,10 @@ func TestDecodeTolerated(t *testing.T) {
 		{"event only", Frame{Event: "ping"}},
 		{"retry style empty", Frame{Event: "message"}},
 	}
+}
+
+func TestDecodeTolerated(t *testing.T) {
+	cases := toleratedCases()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			d := NewDecoder()
@@ -700,12 +735,15 @@ func TestDecodeTolerated(t *testing.T) {
 	}
 }
 
-func TestDecodeFieldSpellings(t *testing.T) {
-	cases := []struct {
-		name  string
-		data  string
-		check func(Event) (got, want any)
-	}{
+// spellingCase is one spelling of a lifted field.
+type spellingCase = struct {
+	name  string
+	data  string
+	check func(Event) (got, want any)
+}
+
+func spellingCases() []spellingCase {
+	return []spellingCase{
 		{"seq", `{"type":"ping","seq":0}`, func(e Event) (any, any) { return e.Seq, int64(0) }},
 		{"sequenceIndex", `{"type":"reason_delta","sequenceIndex":4,"delta":"x"}`, func(e Event) (any, any) { return e.Seq, int64(4) }},
 		{"agentContext.seq", `{"type":"tool_start","toolCallId":"c","agentContext":{"seq":9,"executionId":"ex"}}`, func(e Event) (any, any) { return e.Seq, int64(9) }},
@@ -732,6 +770,10 @@ func TestDecodeFieldSpellings(t *testing.T) {
 		{"a field of the wrong type only loses that field", `{"type":"text_delta","id":5,"delta":"kept","executionId":"e"}`, func(e Event) (any, any) { return e.Delta + "/" + e.ExecutionID + "/" + e.ID, "kept/e/" }},
 		{"non-ASCII delta", `{"type":"text_delta","id":"t","delta":"héllo \u00e9 \ud83d\ude00 日本"}`, func(e Event) (any, any) { return e.Delta, "héllo é 😀 日本" }},
 	}
+}
+
+func TestDecodeFieldSpellings(t *testing.T) {
+	cases := spellingCases()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			evs := NewDecoder().Decode(nil, Frame{Data: tc.data})
@@ -748,12 +790,15 @@ func TestDecodeFieldSpellings(t *testing.T) {
 	}
 }
 
-func TestDecodeVocabulary(t *testing.T) {
-	cases := []struct {
-		name  string
-		types []string
-		want  Vocabulary
-	}{
+// vocabularyCase is a sequence of type names and the vocabulary they decide.
+type vocabularyCase = struct {
+	name  string
+	types []string
+	want  Vocabulary
+}
+
+func vocabularyCases() []vocabularyCase {
+	return []vocabularyCase{
 		{"nothing yet", nil, VocabUnknown},
 		{"shared names do not decide", []string{"step_start", "tool_start", "error", "text_start", "source"}, VocabUnknown},
 		{"unified execution_start", []string{"execution_start", "flow_start"}, VocabUnified},
@@ -762,6 +807,10 @@ func TestDecodeVocabulary(t *testing.T) {
 		{"unified resume", []string{"tool_complete", "turn_start"}, VocabUnified},
 		{"unknown types do not decide", []string{"mystery", "agent_mystery", "ping"}, VocabUnified},
 	}
+}
+
+func TestDecodeVocabulary(t *testing.T) {
+	cases := vocabularyCases()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			d := NewDecoder()
@@ -781,19 +830,23 @@ func TestDecodeVocabulary(t *testing.T) {
 
 // TestDecodeLegacyBlocks checks the minted block ids: the model folds
 // deltas by id, so splitting or merging blocks wrongly garbles the text.
-func TestDecodeLegacyBlocks(t *testing.T) {
-	type step struct {
-		data   string
-		stream bool // NewStream before this frame
-	}
-	cases := []struct {
-		name  string
-		steps []step
-		want  []string // "type id" of each text/reasoning event
-	}{
+type blockStep struct {
+	data   string
+	stream bool // NewStream before this frame
+}
+
+// legacyBlockCase is a frame sequence and the block ids it must mint.
+type legacyBlockCase = struct {
+	name  string
+	steps []blockStep
+	want  []string // "type id" of each text/reasoning event
+}
+
+func legacyBlockCases() []legacyBlockCase {
+	return []legacyBlockCase{
 		{
 			name: "one agent turn is one block",
-			steps: []step{
+			steps: []blockStep{
 				{data: `{"type":"agent_turn_start","turnId":"t1"}`},
 				{data: `{"type":"agent_turn_delta","turnId":"t1","contentType":"text","delta":"a"}`},
 				{data: `{"type":"agent_turn_delta","turnId":"t1","contentType":"text","delta":"b"}`},
@@ -802,7 +855,7 @@ func TestDecodeLegacyBlocks(t *testing.T) {
 		},
 		{
 			name: "tool boundary opens a new block in the same turn",
-			steps: []step{
+			steps: []blockStep{
 				{data: `{"type":"agent_turn_delta","turnId":"t1","contentType":"text","delta":"a"}`},
 				{data: `{"type":"agent_tool_start","toolCallId":"c1","toolName":"x"}`},
 				{data: `{"type":"agent_tool_complete","toolCallId":"c1","success":true}`},
@@ -812,7 +865,7 @@ func TestDecodeLegacyBlocks(t *testing.T) {
 		},
 		{
 			name: "await boundary",
-			steps: []step{
+			steps: []blockStep{
 				{data: `{"type":"step_chunk","id":"s1","text":"a"}`},
 				{data: `{"type":"step_await","id":"s1","toolCallId":"c","toolName":"t"}`},
 				{data: `{"type":"step_chunk","id":"s1","text":"b"}`},
@@ -821,7 +874,7 @@ func TestDecodeLegacyBlocks(t *testing.T) {
 		},
 		{
 			name: "new turn id opens a new block",
-			steps: []step{
+			steps: []blockStep{
 				{data: `{"type":"agent_turn_delta","turnId":"t1","contentType":"text","delta":"a"}`},
 				{data: `{"type":"agent_turn_delta","turnId":"t2","contentType":"text","delta":"b"}`},
 			},
@@ -829,7 +882,7 @@ func TestDecodeLegacyBlocks(t *testing.T) {
 		},
 		{
 			name: "new step id opens a new block",
-			steps: []step{
+			steps: []blockStep{
 				{data: `{"type":"step_delta","id":"s1","text":"a"}`},
 				{data: `{"type":"step_delta","id":"s2","text":"b"}`},
 				{data: `{"type":"step_delta","id":"s2","text":"c"}`},
@@ -838,7 +891,7 @@ func TestDecodeLegacyBlocks(t *testing.T) {
 		},
 		{
 			name: "new partId opens a new block",
-			steps: []step{
+			steps: []blockStep{
 				{data: `{"type":"step_delta","id":"s1","partId":"p1","text":"a"}`},
 				{data: `{"type":"step_delta","id":"s1","partId":"p1","text":"b"}`},
 				{data: `{"type":"step_delta","id":"s1","partId":"p2","text":"c"}`},
@@ -847,7 +900,7 @@ func TestDecodeLegacyBlocks(t *testing.T) {
 		},
 		{
 			name: "legacy text_start and text_end frame a block",
-			steps: []step{
+			steps: []blockStep{
 				{data: `{"type":"text_start","partId":"p1"}`},
 				{data: `{"type":"step_delta","id":"s1","partId":"p1","text":"a"}`},
 				{data: `{"type":"text_end","partId":"p1"}`},
@@ -857,7 +910,7 @@ func TestDecodeLegacyBlocks(t *testing.T) {
 		},
 		{
 			name: "thinking and text alternate into separate blocks",
-			steps: []step{
+			steps: []blockStep{
 				{data: `{"type":"agent_turn_delta","turnId":"t1","contentType":"thinking","delta":"h"}`},
 				{data: `{"type":"agent_turn_delta","turnId":"t1","contentType":"thinking","delta":"m"}`},
 				{data: `{"type":"agent_turn_delta","turnId":"t1","contentType":"text","delta":"a"}`},
@@ -867,7 +920,7 @@ func TestDecodeLegacyBlocks(t *testing.T) {
 		},
 		{
 			name: "reason_start, deltas and reason_complete share an id",
-			steps: []step{
+			steps: []blockStep{
 				{data: `{"type":"reason_start"}`},
 				{data: `{"type":"reason_delta","reasoningText":"a"}`},
 				{data: `{"type":"reason_chunk","delta":"b"}`},
@@ -878,7 +931,7 @@ func TestDecodeLegacyBlocks(t *testing.T) {
 		},
 		{
 			name: "a new stream opens a new block and ids stay unique",
-			steps: []step{
+			steps: []blockStep{
 				{data: `{"type":"step_delta","id":"s1","text":"a"}`},
 				{data: `{"type":"step_delta","id":"s1","text":"b"}`, stream: true},
 			},
@@ -886,7 +939,7 @@ func TestDecodeLegacyBlocks(t *testing.T) {
 		},
 		{
 			name: "unified deltas keep their own ids",
-			steps: []step{
+			steps: []blockStep{
 				{data: `{"type":"text_delta","id":"text_1","delta":"a"}`},
 				{data: `{"type":"step_chunk","id":"s1","text":"b"}`},
 				{data: `{"type":"text_delta","id":"text_9","delta":"c"}`},
@@ -895,13 +948,17 @@ func TestDecodeLegacyBlocks(t *testing.T) {
 		},
 		{
 			name: "nested flow text under a tool call is its own block",
-			steps: []step{
+			steps: []blockStep{
 				{data: `{"type":"step_delta","id":"s1","text":"a"}`},
 				{data: `{"type":"step_delta","id":"s1","text":"b","toolContext":{"toolId":"call_f"}}`},
 			},
 			want: []string{"text_delta text_1", "text_delta text_2"},
 		},
 	}
+}
+
+func TestDecodeLegacyBlocks(t *testing.T) {
+	cases := legacyBlockCases()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			d := NewDecoder()
@@ -967,6 +1024,534 @@ func BenchmarkReadDecode(b *testing.B) {
 				b.Fatal(err)
 			}
 			evs = d.Decode(evs[:0], Frame{Event: ev.Type, Data: ev.Data})
+		}
+	}
+}
+
+// The scanner (scan.go) must decode every frame exactly as encoding/json
+// does: the tests below run the same frames through a Decoder and through
+// one with the scanner off, and compare the events, the wire struct the
+// mapping read, and the vocabulary, frame by frame.
+
+// decoderPair is a Decoder and its encoding/json-only twin, and every
+// event each has decoded (strings decoded earlier must stay intact).
+type decoderPair struct {
+	fast, slow *Decoder
+	got, want  []Event
+}
+
+func newDecoderPair() *decoderPair {
+	return &decoderPair{fast: NewDecoder(), slow: &Decoder{slow: true}}
+}
+
+func (p *decoderPair) newStream() {
+	p.fast.NewStream()
+	p.slow.NewStream()
+}
+
+// check decodes f with both and reports any difference.
+func (p *decoderPair) check(t *testing.T, f Frame) {
+	t.Helper()
+	got := p.fast.Decode(nil, f)
+	want := p.slow.Decode(nil, f)
+	p.got, p.want = append(p.got, got...), append(p.want, want...)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("frame %.300q:\nscanner:\n%s%v\nencoding/json:\n%s%v", f.Data,
+			dumpViews(projectAll(got)), errsOf(got), dumpViews(projectAll(want)), errsOf(want))
+		return
+	}
+	// Fields no event shows (turnId, partId, contentType, ...) feed the
+	// block state: the wire must match too, and so must what is left of
+	// it after this frame for the next one.
+	if !reflect.DeepEqual(p.fast.w, p.slow.w) {
+		t.Errorf("frame %.300q: wire differs:\nscanner:       %+v\nencoding/json: %+v", f.Data, p.fast.w, p.slow.w)
+	}
+	if a, b := p.fast.Vocabulary(), p.slow.Vocabulary(); a != b {
+		t.Errorf("frame %.300q: vocabulary %v, encoding/json %v", f.Data, a, b)
+	}
+}
+
+// final compares all the events decoded so far, once more.
+func (p *decoderPair) final(t *testing.T) {
+	t.Helper()
+	if len(p.got) != len(p.want) {
+		t.Fatalf("%d events, encoding/json %d", len(p.got), len(p.want))
+	}
+	for i := range p.got {
+		if !reflect.DeepEqual(p.got[i], p.want[i]) {
+			t.Errorf("event %d changed after it was decoded:\n%s\nencoding/json:\n%s", i,
+				dumpViews(projectAll(p.got[i:i+1])), dumpViews(projectAll(p.want[i:i+1])))
+		}
+	}
+}
+
+func projectAll(evs []Event) []view {
+	vs := make([]view, len(evs))
+	for i, e := range evs {
+		vs[i] = project(e)
+	}
+	return vs
+}
+
+func errsOf(evs []Event) []error {
+	var errs []error
+	for _, e := range evs {
+		if e.Err != nil {
+			errs = append(errs, e.Err)
+		}
+	}
+	return errs
+}
+
+// checkAlone decodes every frame with a fresh pair, then all of them in
+// order with one pair (the scanner remembers keys and values across
+// frames and clears only what the last frame set).
+func checkFrames(t *testing.T, frames []Frame) {
+	t.Helper()
+	for _, f := range frames {
+		newDecoderPair().check(t, f)
+	}
+	p := newDecoderPair()
+	for _, f := range frames {
+		p.check(t, f)
+	}
+	p.final(t)
+}
+
+func TestScannerMatchesEncodingJSONOnTestFrames(t *testing.T) {
+	var frames []Frame
+	for _, tc := range append(legacyMapCases(), unifiedMapCases()...) {
+		frames = append(frames, tc.frame())
+	}
+	for _, tc := range unknownTypeCases() {
+		frames = append(frames, tc.frame)
+	}
+	for _, tc := range malformedCases() {
+		frames = append(frames, tc.frame)
+	}
+	for _, tc := range toleratedCases() {
+		frames = append(frames, tc.frame)
+	}
+	for _, tc := range spellingCases() {
+		frames = append(frames, Frame{Data: tc.data})
+	}
+	checkFrames(t, frames)
+
+	for _, tc := range vocabularyCases() {
+		p := newDecoderPair()
+		for _, typ := range tc.types {
+			p.check(t, Frame{Data: `{"type":"` + typ + `"}`})
+		}
+	}
+	for _, tc := range legacyBlockCases() {
+		p := newDecoderPair()
+		for _, st := range tc.steps {
+			if st.stream {
+				p.newStream()
+			}
+			p.check(t, Frame{Data: st.data})
+		}
+	}
+}
+
+func TestScannerMatchesEncodingJSONOnStreams(t *testing.T) {
+	bodies := map[string]string{"fixture": string(readFixture(t))}
+	for _, s := range benchStreams(t) {
+		bodies[s.name] = s.body
+	}
+	for name, body := range bodies {
+		t.Run(name, func(t *testing.T) {
+			var frames []Frame
+			for ev, err := range sse.Read(strings.NewReader(body), benchReadConfig) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				frames = append(frames, Frame{Event: ev.Type, ID: ev.LastEventID, Data: ev.Data})
+			}
+			p := newDecoderPair()
+			for _, f := range frames {
+				p.check(t, f)
+			}
+			p.final(t)
+		})
+	}
+}
+
+// trickyFrames are frames meant to catch a hand-written JSON scanner out.
+func trickyFrames() []Frame {
+	data := []string{
+		// Escapes, in every field kind the scanner decodes.
+		`{"type":"text_delta","id":"t","delta":"a\"b\\c\/d\b\f\n\r\t"}`,
+		`{"type":"text_delta","id":"t\u005f1","delta":"\u00e9\u00E9\u4e2d\ud83d\ude00\u0000\u001f\u2028"}`,
+		`{"type":"text\u005fdelta","delta":"escaped type"}`,
+		`{"type":"text_delta","delta":"lone high \ud83d end"}`,
+		`{"type":"text_delta","delta":"lone low \ude00 end"}`,
+		`{"type":"text_delta","delta":"high then letter \ud83d\u0041"}`,
+		`{"type":"text_delta","delta":"high high low \ud83d\ud83d\ude00"}`,
+		`{"type":"text_delta","delta":"high at end \ud83d"}`,
+		`{"type":"text_delta","delta":"high then escape \ud83d\n"}`,
+		`{"type":"text_delta","delta":"\\u0041 is not an escape"}`,
+		// Raw non-ASCII, valid and not (encoding/json turns each bad
+		// byte into U+FFFD).
+		`{"type":"text_delta","delta":"héllo 日本 😀 €"}`,
+		"{\"type\":\"text_delta\",\"delta\":\"bad \xff\xfe bytes\"}",
+		"{\"type\":\"text_delta\",\"delta\":\"cut \xe6\x97\"}",
+		"{\"type\":\"text_delta\",\"delta\":\"surrogate \xed\xa0\x80 in UTF-8\"}",
+		"{\"type\":\"text_delta\",\"delta\":\"overlong \xc0\xaf\"}",
+		"{\"type\":\"text_delta\",\"delta\":\"U+FFFD \xef\xbf\xbd itself\"}",
+		"{\"type\":\"text_delta\",\"delta\":\"bad \xff and \\n escape\"}",
+		"{\"type\":\"text_delta\",\"delta\":\"\\n\\n\xff\"}",
+		"{\"type\":\"text_delta\",\"delta\":\"del \x7f ok\"}",
+		// A remembered value is reused only for the same plain bytes: an
+		// escaped value as long as its decoded text must not be.
+		"{\"type\":\"text_delta\",\"id\":\"\\n\\n\xff\",\"delta\":\"x\"}",
+		"{\"type\":\"text_delta\",\"id\":\"\\n\\n\xff\",\"delta\":\"x\"}",
+		`{"type":"text_delta","id":"abc","delta":"x"}`,
+		`{"type":"text_delta","id":"abc\"d","delta":"x"}`,
+		`{"type":"text_delta","id":"abcd","delta":"x"}`,
+		`{"type":"text_delta","id":"ab","delta":"x"}`,
+		`{"type":"text_delta","id":"abc","delta":"x"}`,
+		`{"type":"text_delta","id" :"abc","delta":"x"}`,
+		`{"type":"text_delta","idx":"abc","delta":"x"}`,
+		`{"type":"text_delta","index":"abc","delta":"x"}`,
+		`{"type":"text_delta","id":"abc","Delta":"x"}`,
+		"{\"type\":\"tool_complete\",\"toolCallId\":\"c\",\"result\":\"raw \xff kept\"}",
+		// Nested quotes and brackets inside raw values.
+		`{"type":"tool_start","toolCallId":"c","parameters":{"q":"say \"hi\" }]","n":[1,{"x":"}"},[]],"e":{}}}`,
+		`{"type":"tool_complete","toolCallId":"c","result":[ 1 , "two" , { "three" : [ true , false , null ] } ]}`,
+		`{"type":"tool_complete","toolCallId":"c","result":"a string result","output":{"o":1}}`,
+		`{"type":"tool_complete","toolCallId":"c","result":null,"output":null}`,
+		// Numbers.
+		`{"type":"ping","seq":0}`,
+		`{"type":"ping","seq":-0}`,
+		`{"type":"ping","seq":-12}`,
+		`{"type":"ping","seq":1e2}`,
+		`{"type":"ping","seq":1.0}`,
+		`{"type":"ping","seq":123456789012345678}`,
+		`{"type":"ping","seq":1234567890123456789}`,
+		`{"type":"ping","seq":9223372036854775807}`,
+		`{"type":"ping","seq":9223372036854775808}`,
+		`{"type":"ping","seq":-9223372036854775808}`,
+		`{"type":"ping","seq":12345678901234567890123}`,
+		`{"type":"ping","seq":"7"}`,
+		`{"type":"ping","seq":true}`,
+		`{"type":"ping","seq":null,"sequenceIndex":3}`,
+		`{"type":"step_complete","id":"s","durationMs":1.5e3,"cost":1E-2,"totalCost":2e+1}`,
+		`{"type":"step_complete","id":"s","durationMs":-0.0,"duration":0.1,"executionTime":3}`,
+		`{"type":"step_complete","id":"s","durationMs":1e400}`,
+		`{"type":"step_complete","id":"s","durationMs":"5"}`,
+		`{"type":"turn_start","id":"t","iteration":3.0}`,
+		`{"type":"turn_start","id":"t","iteration":-3}`,
+		`{"type":"turn_start","id":"t","iteration":"3"}`,
+		`{"type":"turn_complete","id":"t","tokens":{"input":1e1,"output":2}}`,
+		`{"type":"turn_complete","id":"t","tokens":{"input":-5,"output":9223372036854775807}}`,
+		// Null in every kind of field.
+		`{"type":"text_delta","id":null,"delta":null,"seq":null,"iteration":null}`,
+		`{"type":"tool_complete","toolCallId":null,"success":null,"recoverable":null,"result":null,"tokens":null,"durationMs":null}`,
+		`{"type":"tool_start","toolCallId":"c","agentContext":null,"toolContext":null,"parameters":null,"args":{"a":1}}`,
+		`{"type":"agent_media","media":null}`,
+		`{"type":"execution_complete","finalOutput":null,"error":null,"totalTokens":null,"tokens":{"input":1}}`,
+		// Wrong types: encoding/json keeps the rest of the frame.
+		`{"type":"text_delta","id":5,"delta":"kept"}`,
+		`{"type":"tool_complete","toolCallId":"c","success":"yes","result":1}`,
+		`{"type":"turn_complete","id":"t","tokens":[1,2]}`,
+		`{"type":"turn_complete","id":"t","tokens":{"input":"x","output":2}}`,
+		`{"type":"tool_start","toolCallId":"c","agentContext":"ctx"}`,
+		`{"type":"tool_start","toolCallId":"c","agentContext":{"seq":"1","executionId":"e"}}`,
+		`{"type":"agent_media","media":"x"}`,
+		`{"type":"agent_media","toolCallId":"m","media":[{"type":"media","data":"QUJD","mediaType":"image/png"},{"type":"image-url","url":"u"}]}`,
+		`{"type":"error","error":5}`,
+		`{"type":"error","error":{"code":429,"message":"m","details":[1]}}`,
+		`{"type":"error","error":{"code":null,"message":null}}`,
+		`{"type":"error","error":true}`,
+		// Duplicate keys: the last wins, objects merge.
+		`{"type":"text_delta","delta":"a","delta":"b"}`,
+		`{"type":"text_delta","delta":"a","delta":null}`,
+		`{"type":"turn_complete","tokens":{"input":1},"tokens":{"output":2}}`,
+		`{"type":"turn_complete","tokens":{"input":1,"input":2}}`,
+		`{"type":"ping","seq":1,"seq":2}`,
+		`{"type":"tool_start","agentContext":{"seq":1},"agentContext":{"executionId":"e"}}`,
+		`{"type":"tool_start","agentContext":{"seq":1,"seq":null}}`,
+		`{"type":"ping","type":"text_delta","delta":"x"}`,
+		`{"type":"ping","index":1,"index":2}`,
+		// Keys encoding/json matches case-insensitively, or after escapes.
+		`{"type":"text_delta","Delta":"x"}`,
+		`{"TYPE":"ping","Seq":5}`,
+		`{"type":"ping","executionid":"e","EXECUTIONID":"f"}`,
+		`{"type":"turn_complete","tOkens":{"INPUT":3,"Output":4}}`,
+		`{"type":"tool_start","agentContext":{"ExecutionId":"e","SEQ":2}}`,
+		"{\"type\":\"execution_start\",\"\xe2\x84\xaaind\":\"agent\"}", // Kelvin sign K
+		"{\"type\":\"ping\",\"\xc5\xbfeq\":4}",                         // long s
+		`{"ty\u0070e":"ping","\u0073eq":4}`,
+		`{"type":"ping","":"empty key","a\"b":1}`,
+		`{"type":"ping","averyveryveryveryveryverylongunknownkey":1}`,
+		// Whitespace everywhere JSON allows it.
+		" \t\r\n{ \"type\" : \"ping\" , \"seq\" :\n1 , \"timestamp\"\t:\"T\" }\r\n ",
+		`{"type":"turn_complete","tokens":{ "input" : 1 , "output" : 2 } ,"id":"t"}`,
+		`{"type":"tool_start","agentContext":{ "seq" : 3 , "executionId" : "e" }}`,
+		`{ }`,
+		`{}`,
+		`{"type":""}`,
+		`{"type":"ping"}` + "\u00a0",
+		"\u00a0" + `{"type":"ping"}`,
+		// Invalid JSON: Malformed, with encoding/json's error.
+		`{"type":"ping",}`,
+		`{"type":"ping" "seq":1}`,
+		`{"type":"ping","seq":}`,
+		`{"type":"ping","seq"`,
+		`{"type":"ping","delta":"unterminated}`,
+		"{\"type\":\"text_delta\",\"delta\":\"raw\nnewline\"}",
+		"{\"type\":\"text_delta\",\"delta\":\"raw\x01control\"}",
+		`{"type":"text_delta","delta":"bad \x escape"}`,
+		`{"type":"text_delta","delta":"bad \u12G4 escape"}`,
+		`{"type":"text_delta","delta":"short \u12"}`,
+		`{"type":"text_delta","delta":"ends with backslash \`,
+		`{"type":"ping","seq":01}`,
+		`{"type":"ping","seq":1.}`,
+		`{"type":"ping","seq":-}`,
+		`{"type":"ping","seq":.5}`,
+		`{"type":"ping","seq":+1}`,
+		`{"type":"ping","seq":1e}`,
+		`{"type":"ping","seq":1e+}`,
+		`{"type":"ping","success":tru}`,
+		`{"type":"ping","success":nul}`,
+		`{"type":"ping","success":truex}`,
+		`{"type":"ping","x":[1,2}`,
+		`{"type":"ping","x":{"a":1]}`,
+		`{"type":"ping","x":{"a" 1}}`,
+		`{"type":"ping","x":{1:2}}`,
+		`{"type":"ping","x":[1,]}`,
+		`{"type":"ping"} x`,
+		`{"type":"ping"}{}`,
+		`{"type":"ping"`,
+		`{"type":'ping'}`,
+		`{type:"ping"}`,
+		`{"type":"ping","x":NaN}`,
+		`{"type":"ping","x":Infinity}`,
+		`{"type":"ping","x":0x10}`,
+		`{"type":"ping","tokens":{"input":1,}}`,
+		`{"type":"ping","agentContext":{"seq":1 "executionId":"e"}}`,
+		// Deep nesting: the scanner hands very deep values to encoding/json.
+		`{"type":"tool_complete","result":` + strings.Repeat("[", 300) + strings.Repeat("]", 300) + `}`,
+		`{"type":"tool_complete","result":` + strings.Repeat(`{"a":`, 300) + "1" + strings.Repeat("}", 300) + `}`,
+		`{"type":"tool_complete","result":` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + `}`,
+		`{"type":"tool_complete","result":` + strings.Repeat("[", 300) + strings.Repeat("]", 299) + `}`,
+		`{"type":"tool_complete","result":` + strings.Repeat(`{"a":`, 10001) + "1" + strings.Repeat("}", 10001) + `}`,
+		// Many members, more than the scanner remembers.
+		`{"type":"step_start","a1":1,"a2":2,"a3":3,"a4":4,"a5":5,"a6":6,"a7":7,"a8":8,"a9":9,"a10":10,"a11":11,"a12":12,"a13":13,"a14":14,"a15":15,"a16":16,"a17":17,"id":"s","name":"N"}`,
+		`{"type":"tool_start","toolContext":{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"toolId":"t"}}`,
+	}
+	var frames []Frame
+	for _, d := range data {
+		frames = append(frames, Frame{Data: d})
+	}
+	// The event line overrides the JSON type, "message" does not.
+	frames = append(frames,
+		Frame{Event: "text_delta", Data: `{"type":"step_chunk","id":"s","text":"t","delta":"d"}`},
+		Frame{Event: "message", Data: `{"type":"step_chunk","id":"s","text":"t"}`},
+		Frame{Event: "await", Data: `{"toolCallId":"c","parameters":{"a":1}}`},
+	)
+	return frames
+}
+
+func TestScannerMatchesEncodingJSONOnTrickyFrames(t *testing.T) {
+	checkFrames(t, trickyFrames())
+}
+
+// TestScannerMatchesEncodingJSONAtEveryOffset puts each character that ends
+// or interrupts a string at every offset of strings of up to 24 bytes, in
+// keys and values: the scanner reads strings eight bytes at a time.
+func TestScannerMatchesEncodingJSONAtEveryOffset(t *testing.T) {
+	specials := []string{`\"`, `\\`, `\n`, `\u00e9`, `\ud83d\ude00`, "é", "😀", "\x7f", "\xff", "\x1f", "\n", `"`, `\`}
+	var frames []Frame
+	for n := 0; n <= 24; n++ {
+		for at := 0; at <= n; at++ {
+			for _, sp := range specials {
+				v := strings.Repeat("a", at) + sp + strings.Repeat("b", n-at)
+				frames = append(frames,
+					Frame{Data: `{"type":"text_delta","id":"t","delta":"` + v + `"}`},
+					Frame{Data: `{"type":"tool_complete","toolCallId":"c","result":{"` + v + `":["` + v + `"]}}`},
+					Frame{Data: `{"type":"ping","` + v + `":1}`},
+				)
+			}
+		}
+	}
+	p := newDecoderPair()
+	for _, f := range frames {
+		p.check(t, f)
+	}
+	p.final(t)
+}
+
+// wireSamples are values of each Go type of a wire field, valid and not.
+var wireSamples = map[reflect.Type][]string{
+	reflect.TypeFor[string]():          {`"v"`, `"v\n2"`, `""`, `null`, `5`, `{}`},
+	reflect.TypeFor[json.RawMessage](): {`{"a":[1,"x"]}`, `"s"`, `[1]`, `3.5`, `true`, `null`},
+	reflect.TypeFor[int]():             {`3`, `-3`, `0`, `3.5`, `null`, `"3"`},
+	reflect.TypeFor[*int64]():          {`4`, `-4`, `null`, `1e3`, `"4"`},
+	reflect.TypeFor[float64]():         {`1.5`, `-2e3`, `7`, `null`, `"x"`},
+	reflect.TypeFor[*bool]():           {`true`, `false`, `null`, `1`},
+	reflect.TypeFor[*Tokens]():         {`{"input":1,"output":2}`, `{}`, `{"input":1,"extra":[{}]}`, `null`, `5`},
+	reflect.TypeFor[*wireContext]():    {`{"executionId":"e","toolId":"t","stepId":"s","seq":4}`, `{"seq":null}`, `{}`, `null`, `[]`},
+	reflect.TypeFor[[]wireMedia]():     {`[{"type":"media","data":"QQ==","mediaType":"image/png"}]`, `[]`, `null`},
+}
+
+// TestScannerMatchesEncodingJSONOnEveryField sets each wire field alone, in
+// frames of many types, one frame after another: it covers every field the
+// scanner decodes, clears and lifts, whatever the mapping makes of it.
+func TestScannerMatchesEncodingJSONOnEveryField(t *testing.T) {
+	types := []string{TypeTextDelta, TypeToolComplete, TypeExecutionComplete, TypeStepStart, TypeTextStart,
+		"step_chunk", "agent_turn_delta", "agent_complete", "agent_media", "agent_skill_loaded",
+		"agent_error", "tool_delta", "reason_complete", "flow_error", "brand_new"}
+	wt := reflect.TypeFor[wire]()
+	var frames []Frame
+	for i := range wt.NumField() {
+		f := wt.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		samples, ok := wireSamples[f.Type]
+		if !ok {
+			t.Fatalf("no samples for wire field %s of type %v", f.Name, f.Type)
+		}
+		for _, typ := range types {
+			for _, v := range samples {
+				frames = append(frames, Frame{Data: `{"type":"` + typ + `","` + name + `":` + v + `}`})
+			}
+		}
+		// And everything at once, then nothing: what one frame set must
+		// not leak into the next.
+	}
+	var all strings.Builder
+	all.WriteString(`{"type":"tool_complete"`)
+	for i := range wt.NumField() {
+		f := wt.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "type" {
+			continue
+		}
+		all.WriteString(`,"` + name + `":` + wireSamples[f.Type][0])
+	}
+	all.WriteString("}")
+	frames = append(frames, Frame{Data: all.String()}, Frame{Data: `{"type":"ping"}`},
+		Frame{Data: strings.Replace(all.String(), `"media":`, `"mediaX":`, 1)}, Frame{Data: `{"type":"text_delta","delta":"d"}`})
+	checkFrames(t, frames)
+}
+
+// TestScannerKnowsEveryWireField keeps scan.go in step with wire: a field
+// the scanner does not know still decodes right (the frame goes to
+// encoding/json), but every frame carrying it is slow.
+func TestScannerKnowsEveryWireField(t *testing.T) {
+	wt := reflect.TypeFor[wire]()
+	for i := range wt.NumField() {
+		name, _, _ := strings.Cut(wt.Field(i).Tag.Get("json"), ",")
+		n := keyN(name)
+		switch {
+		case name == "media":
+			if n >= 0 {
+				t.Errorf("media is scanned: it is meant for encoding/json")
+			}
+		case n < 0:
+			t.Errorf("wire field %q is not in scan.go's keyN", name)
+		case keyToks[n] != `"`+name+`":`:
+			t.Errorf("keyToks[%d] = %s, want %q", n, keyToks[n], `"`+name+`":`)
+		}
+	}
+	if len(keyToks) > 64 {
+		t.Errorf("%d scanned fields: the masks hold 64", len(keyToks))
+	}
+}
+
+// TestDecodeDataSharesFrame checks the decoded events' raw fields are the
+// frame's bytes without a copy, and capped so an append cannot write into
+// them.
+func TestDecodeDataSharesFrame(t *testing.T) {
+	f := Frame{Data: `{"type":"tool_complete","toolCallId":"c","parameters":{"a":1},"result":[1,2],"x":0}`}
+	ev := NewDecoder().Decode(nil, f)[0]
+	if string(ev.Data) != f.Data || unsafe.SliceData(ev.Data) != unsafe.StringData(f.Data) {
+		t.Errorf("Data is not the frame's bytes")
+	}
+	if string(ev.Parameters) != `{"a":1}` || string(ev.Result) != `[1,2]` {
+		t.Fatalf("Parameters %s, Result %s", ev.Parameters, ev.Result)
+	}
+	for _, raw := range []json.RawMessage{ev.Data, ev.Parameters, ev.Result} {
+		if cap(raw) != len(raw) {
+			t.Errorf("raw field %s has room to append into the frame (cap %d)", raw, cap(raw))
+		}
+	}
+}
+
+// garbageEvent is an Event with every field set, standing for the earlier
+// event a caller's reused buffer still holds.
+func garbageEvent(t *testing.T) Event {
+	var ev Event
+	v := reflect.ValueOf(&ev).Elem()
+	for i := range v.NumField() {
+		f := v.Field(i)
+		switch f.Kind() {
+		case reflect.String:
+			f.SetString("stale")
+		case reflect.Bool:
+			f.SetBool(true)
+		case reflect.Int, reflect.Int64:
+			f.SetInt(42)
+		case reflect.Uint8:
+			f.SetUint(2)
+		case reflect.Float64:
+			f.SetFloat(4.2)
+		case reflect.Slice:
+			f.SetBytes([]byte(`"stale"`))
+		case reflect.Pointer:
+			f.Set(reflect.New(f.Type().Elem()))
+		case reflect.Struct:
+			f.Set(reflect.ValueOf(Frame{Event: "stale", ID: "stale", Data: "stale", At: time.Now()}))
+		case reflect.Interface:
+			f.Set(reflect.ValueOf(errors.New("stale")))
+		default:
+			t.Fatalf("garbageEvent: field %s of kind %v", v.Type().Field(i).Name, f.Kind())
+		}
+	}
+	if reflect.ValueOf(ev).IsZero() {
+		t.Fatal("garbageEvent is zero")
+	}
+	return ev
+}
+
+// TestDecodeIntoReusedBuffer checks Decode overwrites every field of a
+// reused slot: it writes only what is not zero already, so a field it
+// forgets (an Event field added later) would keep the earlier event's value.
+func TestDecodeIntoReusedBuffer(t *testing.T) {
+	frames := trickyFrames()
+	for _, tc := range append(legacyMapCases(), unifiedMapCases()...) {
+		frames = append(frames, tc.frame())
+	}
+	frames = append(frames, framesOf(t, string(readFixture(t)))...)
+	// A slot with every field set, then slots with one field set each.
+	garbage := garbageEvent(t)
+	slots := []Event{garbage}
+	gv := reflect.ValueOf(garbage)
+	for i := range gv.NumField() {
+		var one Event
+		reflect.ValueOf(&one).Elem().Field(i).Set(gv.Field(i))
+		slots = append(slots, one)
+	}
+	fresh, reused := NewDecoder(), NewDecoder()
+	buf := make([]Event, 8)
+	for _, f := range frames {
+		for k, slot := range slots {
+			for i := range buf {
+				buf[i] = slot
+			}
+			var got, want []Event
+			if k == 0 {
+				got, want = reused.Decode(buf[:0], f), fresh.Decode(nil, f)
+			} else {
+				// From a new decoder each time: the slot is the only
+				// difference.
+				got, want = NewDecoder().Decode(buf[:0], f), NewDecoder().Decode(nil, f)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("frame %.200q: decoded into a reused slot (%d):\n%s%v\nfresh:\n%s%v", f.Data, k,
+					dumpViews(projectAll(got)), errsOf(got), dumpViews(projectAll(want)), errsOf(want))
+			}
 		}
 	}
 }

@@ -193,7 +193,9 @@ type Event struct {
 	Timestamp string
 
 	// Data is the frame's JSON payload as received (for a legacy frame, the
-	// legacy payload).
+	// legacy payload). It shares the bytes of Frame.Data (a string) rather
+	// than copying them, as do Parameters and Result: read them, append to
+	// them (their capacity is capped), but never write into them.
 	Data json.RawMessage
 	// Frame is the raw SSE frame the event came from.
 	Frame Frame

@@ -116,9 +116,11 @@ func falsep() *bool { f := false; return &f }
 func truep() *bool  { t := true; return &t }
 
 // legacy maps one legacy frame onto unified events (runtype-protocol.md
-// §3.2, the API's own translator), appending them to dst. Source keeps the
-// legacy name. Frames the translator drops are kept under their own name.
-func (d *Decoder) legacy(dst []Event, ev Event, w *wire) []Event {
+// §3.2, the API's own translator): the frame's event is the last of dst,
+// mapped in place; expansions append to dst. Source keeps the legacy name.
+// Frames the translator drops are kept under their own name.
+func (d *Decoder) legacy(dst []Event, w *wire) []Event {
+	ev := &dst[len(dst)-1]
 	switch ev.Source {
 	case "agent_start", "flow_start":
 		ev.Type = TypeExecutionStart
@@ -206,30 +208,30 @@ func (d *Decoder) legacy(dst []Event, ev Event, w *wire) []Event {
 
 	case "agent_tool_start":
 		ev.Type = TypeToolStart
-		toolIDs(&ev, w)
+		toolIDs(ev, w)
 		if ev.ToolType == "" {
 			ev.ToolType = "builtin"
 		}
 	case "agent_tool_delta", "tool_delta", "tool_chunk":
 		ev.Type = TypeToolOutputDelta
-		toolIDs(&ev, w)
+		toolIDs(ev, w)
 	case "agent_tool_input_delta":
 		ev.Type = TypeToolInputDelta
-		toolIDs(&ev, w)
+		toolIDs(ev, w)
 	case "agent_tool_input_complete":
 		ev.Type = TypeToolInputComplete
-		toolIDs(&ev, w)
+		toolIDs(ev, w)
 	case "agent_tool_complete":
 		ev.Type = TypeToolComplete
-		toolIDs(&ev, w)
+		toolIDs(ev, w)
 	case "tool_error":
 		ev.Type = TypeToolComplete
 		ev.Success = falsep()
-		toolIDs(&ev, w)
+		toolIDs(ev, w)
 	case "step_error":
 		ev.Type = TypeStepComplete
 		ev.Success = falsep()
-		stepIDs(&ev, w)
+		stepIDs(ev, w)
 
 	case "text_end":
 		ev.Type = TypeTextComplete
@@ -271,39 +273,42 @@ func (d *Decoder) legacy(dst []Event, ev Event, w *wire) []Event {
 		ev.Name = "runtype.fallback"
 
 	case "agent_media":
-		return d.media(dst, ev, w)
+		return d.media(dst, w)
 	case "artifact":
 		ev.Type = TypeArtifactStart
-		end := ev
+		end := *ev
 		end.Type = TypeArtifactComplete
 		end.Synthetic = true
-		return append(dst, ev, end)
+		return append(dst, end)
 	case "agent_reflection", "agent_reflect":
 		ev.Type = TypeReasoningStart
 		ev.ID = d.mintReason()
 		ev.Text = ""
-		end := ev
+		end := *ev
 		end.Type = TypeReasoningComplete
 		end.Text = w.Reflection
 		end.Synthetic = true
-		return append(dst, ev, end)
+		return append(dst, end)
 	case "agent_skill_loaded", "agent_skill_proposed":
-		return d.skill(dst, ev, w)
+		return d.skill(dst, w)
 
 	default:
 		// agent_iteration_start / agent_iteration_complete: known, kept
 		// under the legacy name.
 	}
-	return append(dst, ev)
+	return dst
 }
 
 // media expands agent_media into one media_start / media_delta /
 // media_complete triad per item, as the translator does. Only the first
 // event is not Synthetic, so every frame has exactly one primary event.
-func (d *Decoder) media(dst []Event, ev Event, w *wire) []Event {
+func (d *Decoder) media(dst []Event, w *wire) []Event {
 	if len(w.Media) == 0 {
-		return append(dst, ev) // nothing to expand; keep the frame visible
+		return dst // nothing to expand; keep the frame visible
 	}
+	// The frame's event becomes the first triad's media_start.
+	ev := dst[len(dst)-1]
+	dst = dst[:len(dst)-1]
 	for i, it := range w.Media {
 		d.mediaN++
 		id := "media_" + itoa(d.mediaN)
@@ -325,7 +330,8 @@ func (d *Decoder) media(dst []Event, ev Event, w *wire) []Event {
 
 // skill turns agent_skill_loaded / agent_skill_proposed into the synthetic
 // tool call the translator makes of them.
-func (d *Decoder) skill(dst []Event, ev Event, w *wire) []Event {
+func (d *Decoder) skill(dst []Event, w *wire) []Event {
+	ev := &dst[len(dst)-1]
 	var result any
 	if ev.Source == "agent_skill_loaded" {
 		ev.ToolName = "skill:" + w.Skill
@@ -349,10 +355,10 @@ func (d *Decoder) skill(dst []Event, ev Event, w *wire) []Event {
 	}
 	ev.ToolType = "builtin"
 	ev.Type = TypeToolStart
-	end := ev
+	end := *ev
 	end.Type = TypeToolComplete
 	end.Success = truep()
 	end.Result, _ = json.Marshal(result)
 	end.Synthetic = true
-	return append(dst, ev, end)
+	return append(dst, end)
 }
