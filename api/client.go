@@ -513,7 +513,15 @@ type HTTPError struct {
 }
 
 func newHTTPError(res *http.Response, body []byte) *HTTPError {
-	e := &HTTPError{Status: res.StatusCode, StatusText: statusText(res), Body: body}
+	return NewHTTPError(res.StatusCode, statusText(res), body)
+}
+
+// NewHTTPError builds the error of a non-2xx answer from its status and
+// body, reading the body's JSON error fields defensively. A session opened
+// from a recording rebuilds its errors with it, so they read as they did
+// live.
+func NewHTTPError(status int, statusText string, body []byte) *HTTPError {
+	e := &HTTPError{Status: status, StatusText: statusText, Body: body}
 	var w struct {
 		Error   json.RawMessage `json:"error"`
 		Message json.RawMessage `json:"message"`

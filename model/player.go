@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -351,59 +350,7 @@ func endError(r *record.Record) error {
 // it, so the row and status bar read exactly as they did live and callers
 // can still errors.As it.
 func httpErrorOf(r *record.Record) error {
-	e := &api.HTTPError{Status: r.Status, StatusText: http.StatusText(r.Status), Body: []byte(r.ErrorBody)}
-	var w struct {
-		Error   json.RawMessage `json:"error"`
-		Message json.RawMessage `json:"message"`
-		Code    json.RawMessage `json:"code"`
-		Hint    json.RawMessage `json:"hint"`
-		Details json.RawMessage `json:"details"`
-	}
-	trimmed := strings.TrimSpace(r.ErrorBody)
-	if trimmed == "" || trimmed[0] != '{' || json.Unmarshal([]byte(trimmed), &w) != nil {
-		return e
-	}
-	e.Message = scalarText(w.Message)
-	e.Code = scalarText(w.Code)
-	e.Hint = scalarText(w.Hint)
-	if len(w.Details) > 0 && string(w.Details) != "null" {
-		e.Details = w.Details
-	}
-	if len(w.Error) > 0 && w.Error[0] == '{' {
-		var obj struct {
-			Code    json.RawMessage `json:"code"`
-			Message json.RawMessage `json:"message"`
-			Details json.RawMessage `json:"details"`
-		}
-		if json.Unmarshal(w.Error, &obj) == nil {
-			e.ErrorText = scalarText(obj.Message)
-			if e.Code == "" {
-				e.Code = scalarText(obj.Code)
-			}
-			if e.Details == nil && len(obj.Details) > 0 && string(obj.Details) != "null" {
-				e.Details = obj.Details
-			}
-		}
-	} else {
-		e.ErrorText = scalarText(w.Error)
-	}
-	return e
-}
-
-// scalarText renders a JSON string as itself and any other non-null JSON
-// compactly (as the client does for error fields).
-func scalarText(raw json.RawMessage) string {
-	if len(raw) == 0 || string(raw) == "null" {
-		return ""
-	}
-	if raw[0] == '"' {
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			return s
-		}
-		return ""
-	}
-	return compactJSON(raw, 1<<20)
+	return api.NewHTTPError(r.Status, http.StatusText(r.Status), []byte(r.ErrorBody))
 }
 
 // ---- loading a large recording in the background ----
