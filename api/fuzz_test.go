@@ -44,3 +44,19 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// FuzzScannerMatchesEncodingJSON checks the hand-written scanner against
+// encoding/json on arbitrary frames: two frames in a row, so the template
+// fast path (which reuses the previous frame's layout) is exercised too.
+func FuzzScannerMatchesEncodingJSON(f *testing.F) {
+	f.Add("text_delta", `{"type":"text_delta","executionId":"e","seq":3,"id":"text_1","delta":"Hel"}`, `{"type":"text_delta","executionId":"e","seq":4,"id":"text_1","delta":"lo\u00e9\ud83d\ude00"}`)
+	f.Add("", `{"type":"step_chunk","id":"s","name":"P","executionType":"prompt","index":2,"text":"{\n"}`, `{"type":"step_chunk","id":"s","name":"P","executionType":"prompt","index":2,"text":" \""}`)
+	f.Add("await", `{"type":"await","executionId":"v","toolCallId":"c","toolName":"t","parameters":{"a":[1,2.5e3,{"b":null}]}}`, `{"type":"await","TYPE":"x","type":"await","seq":-1}`)
+	f.Add("", `{"type":"agent_turn_delta","turnId":"t","contentType":"text","delta":"a\\u0000b","seq":1}`, `{"type":"agent_turn_delta","turnId":"t","contentType":"text","delta":"\xff","seq":2}`)
+	f.Fuzz(func(t *testing.T, event, a, b string) {
+		p := newDecoderPair()
+		p.check(t, Frame{Event: event, Data: a})
+		p.check(t, Frame{Event: event, Data: b})
+		p.final(t)
+	})
+}
