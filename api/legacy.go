@@ -81,26 +81,24 @@ func (d *Decoder) mintReason() string {
 // belongs to, opening a new one when needed. Text closes reasoning, as a
 // new reasoning run after some text is a new thought.
 func (d *Decoder) textBlock(k blockKey) string {
-	if d.text.continues(k) {
-		d.text.fill(k)
-	} else {
-		d.text = block{open: true, id: d.mintText()}
-		d.text.fill(k)
-	}
 	d.reason = block{}
-	return d.text.id
+	return d.text.enter(k, d.mintText)
 }
 
 // reasonBlock is textBlock for reasoning deltas.
 func (d *Decoder) reasonBlock(k blockKey) string {
-	if d.reason.continues(k) {
-		d.reason.fill(k)
-	} else {
-		d.reason = block{open: true, id: d.mintReason()}
-		d.reason.fill(k)
-	}
 	d.text = block{}
-	return d.reason.id
+	return d.reason.enter(k, d.mintReason)
+}
+
+// enter continues the block for a delta in context k, or opens a new one
+// with an id from mint, and returns the block's id.
+func (b *block) enter(k blockKey, mint func() string) string {
+	if !b.continues(k) {
+		*b = block{open: true, id: mint()}
+	}
+	b.fill(k)
+	return b.id
 }
 
 // parentOf is the parent tool call of a nested flow's text (the legacy
