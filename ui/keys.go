@@ -52,6 +52,34 @@ type KeyMap struct {
 	Confirm key.Binding
 	Partial key.Binding
 	Cancel  key.Binding
+
+	// ViewMode switches the events pane between the grouped view (one row
+	// per text block, tool call, turn…) and the flat view of every event.
+	ViewMode key.Binding
+	// Outline lists the turns and steps to jump to.
+	Outline key.Binding
+	// Executions lists the executions of the session to switch between.
+	Executions key.Binding
+	// Zoom gives the focused pane the whole screen, and back.
+	Zoom key.Binding
+	// Mouse turns mouse reporting off (so the terminal can select text)
+	// and on again.
+	Mouse key.Binding
+
+	// NextMatch and PrevMatch jump between the filter's matches in the
+	// detail view.
+	NextMatch key.Binding
+	PrevMatch key.Binding
+	// Collapse and Expand fold and unfold the JSON value at the detail
+	// view's cursor.
+	Collapse key.Binding
+	Expand   key.Binding
+	// CopyValue copies the value at the detail view's cursor; CopyAll
+	// copies everything the detail view shows (the event, or its raw
+	// frame); SaveFile writes it to a file.
+	CopyValue key.Binding
+	CopyAll   key.Binding
+	SaveFile  key.Binding
 }
 
 // Groups returns the bindings in named groups, in the order the help
@@ -60,7 +88,8 @@ func (k KeyMap) Groups() []KeyGroup {
 	return []KeyGroup{
 		{"Move", []key.Binding{k.NextPane, k.PrevPane, k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown}},
 		{"Answer", []key.Binding{k.Open, k.Edit, k.ErrorAnswer, k.Revert, k.FromFile, k.ApplyAll, k.CopyAnswer, k.Messages, k.Resume, k.Approve, k.Deny}},
-		{"View", []key.Binding{k.Filter, k.Follow, k.Raw, k.CancelStream, k.Help, k.Quit}},
+		{"View", []key.Binding{k.Filter, k.Follow, k.Raw, k.ViewMode, k.Outline, k.Executions, k.Zoom, k.Mouse, k.CancelStream, k.Help, k.Quit}},
+		{"Detail view", []key.Binding{k.NextMatch, k.PrevMatch, k.Collapse, k.Expand, k.CopyValue, k.CopyAll, k.SaveFile}},
 		{"Export", []key.Binding{k.CopyCurl, k.CopyBody}},
 		{"Playback (rtinspect open)", []key.Binding{k.StepBack, k.StepForward, k.Play, k.Speed}},
 		{"Dialogs", []key.Binding{k.Confirm, k.Partial, k.Cancel}},

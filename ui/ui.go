@@ -85,6 +85,13 @@ type Options struct {
 	// IdleWarn is how long a stream may be silent before the inspector
 	// says it may be stalled (0: 30 seconds).
 	IdleWarn time.Duration
+	// Theme names the colours: "auto" or "" (dark or light, from the
+	// terminal's background), "dark", "light", "low" (the 16 ANSI colours)
+	// or "none" (no colour, as NO_COLOR asks).
+	Theme string
+	// NoMouse starts with mouse reporting off, so the terminal selects
+	// text as usual (the Mouse key turns it on).
+	NoMouse bool
 	// Observe, when set, is called after every Update with a snapshot of
 	// what the screen shows. End-to-end tests use it to wait on conditions
 	// instead of sleeping; it runs on the program's goroutine.
@@ -595,22 +602,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.scrollKey(msg)
 		return m, nil
 	case overlayDetail:
-		switch {
-		case key.Matches(msg, k.Cancel), key.Matches(msg, k.Quit) && msg.String() != "ctrl+c":
-			m.overlay = overlayNone
-			return m, nil
-		case key.Matches(msg, k.Quit):
-			return m, m.quit()
-		case key.Matches(msg, k.Raw):
-			m.detailRaw = !m.detailRaw
-			m.refreshDetail()
-			return m, nil
-		case key.Matches(msg, k.Edit) && m.detailCall != "":
-			m.overlay = overlayNone
-			return m, m.editCall(m.detailCall)
-		}
-		m.scrollKey(msg)
-		return m, nil
+		return m.handleDetailKey(msg)
 	}
 
 	if cmd, ok := m.handlePlayerKey(msg); ok {
@@ -946,38 +938,6 @@ func (m *Model) afterRowsChanged() {
 	if n := m.pendingItems(); m.pSel >= n {
 		m.pSel = max(0, n-1)
 	}
-}
-
-func (m *Model) setFilter(f string) {
-	m.filter = f
-	if f == "" {
-		m.filtered = nil
-		m.setMsg("filter cleared")
-	} else {
-		m.filtered = []int{}
-		m.checked = 0
-		n := m.s.RowCount()
-		for i := 0; i < n; i++ {
-			if m.rowMatches(i) {
-				m.filtered = append(m.filtered, i)
-			}
-		}
-		m.checked = n
-		m.setMsg(fmt.Sprintf("filter %q: %d of %d rows (esc clears)", f, len(m.filtered), n))
-	}
-	m.evSel = m.visibleCount() - 1
-	m.follow = true
-	m.clampEvents()
-}
-
-func (m *Model) rowMatches(i int) bool {
-	r := m.s.Row(i)
-	f := strings.ToLower(m.filter)
-	return strings.Contains(strings.ToLower(r.Title), f) ||
-		strings.Contains(strings.ToLower(r.Kind.String()), f) ||
-		strings.Contains(strings.ToLower(r.Type), f) ||
-		strings.Contains(strings.ToLower(r.ID), f) ||
-		strings.Contains(strings.ToLower(r.Text()), f)
 }
 
 // clampEvents keeps the selection inside the rows and the window around
