@@ -194,3 +194,11 @@ func (m *Model) rowDetailLimited(r *model.Row, maxEvents int) string {
 	}
 	return b.String()
 }
+
+// openEventDetail shows one event of the log (the flat view's selection):
+// decoded, or its raw frame.
+func (m *Model) openEventDetail(ei int, raw bool) {
+	e := m.s.Event(ei)
+	m.detailRow, m.detailCall, m.detailRaw = -1, "", raw
+	m.openScroll(overlayDetail, "Event "+clean(e.Type), string(e.Data))
+}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -38,3 +39,7 @@ func (m *Model) rowMatches(i int) bool {
 		strings.Contains(strings.ToLower(r.ID), f) ||
 		strings.Contains(strings.ToLower(r.Text()), f)
 }
+
+// filterPattern is what the filter's text terms look for, for n / N and
+// highlighting in the detail view; nil when the filter has none.
+func (m *Model) filterPattern() *regexp.Regexp { return nil }

@@ -158,6 +158,7 @@ type Model struct {
 	overlay       overlay
 
 	// events pane
+	flat     bool // the flat view: one line per event, not per row
 	evSel    int
 	evTop    int
 	follow   bool
@@ -888,7 +889,7 @@ func (m *Model) visibleCount() int {
 	if m.filtered != nil {
 		return len(m.filtered)
 	}
-	return m.s.RowCount()
+	return m.itemCount()
 }
 
 // rowAt maps a visible position to a row index.
@@ -899,7 +900,7 @@ func (m *Model) rowAt(i int) int {
 		}
 		return m.filtered[i]
 	}
-	if i < 0 || i >= m.s.RowCount() {
+	if i < 0 || i >= m.itemCount() {
 		return -1
 	}
 	return i

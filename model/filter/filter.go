@@ -15,6 +15,8 @@ type Item struct {
 	Type string
 	// Tool is the tool name, when the item is about a tool.
 	Tool string
+	// ExecutionID is the execution the item belongs to (exec:ID).
+	ExecutionID string
 	// IDs are every id the item carries: block, tool call, approval,
 	// execution, turn, step.
 	IDs []string
