@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
 	"rtinspect/api"
 	"rtinspect/api/sim"
 	"rtinspect/ui"
@@ -146,4 +149,60 @@ func TestSilentStreamIsPointedOutAndCanBeCancelled(t *testing.T) {
 	h.press(h.keys.CancelStream)
 	h.waitFor("the cancelled stream", func(s ui.Snapshot) bool { return s.State == api.RunCancelled })
 	h.quit()
+}
+
+// TestCtrlCInterruptsTheRequestFirst presses ctrl+c while a stream hangs:
+// the first one cancels the request (the server sees its connection go)
+// and keeps the program open; the second one quits.
+func TestCtrlCInterruptsTheRequestFirst(t *testing.T) {
+	gone := make(chan struct{})
+	srv := sim.New(sim.Options{APIKey: "sk-test-secret"})
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.Write([]byte("event: execution_start\ndata: {\"type\":\"execution_start\",\"executionId\":\"exec_c\",\"kind\":\"agent\"}\n\n"))
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+		close(gone)
+	}))
+	t.Cleanup(hang.Close)
+	h := newHarness(t, harnessOpts{scenario: "parallel", server: srv, url: hang.URL})
+	h.waitFor("the stream", func(s ui.Snapshot) bool { return s.State == api.RunStreaming && s.Rows > 1 })
+	h.tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
+	sn := h.waitFor("the cancelled stream", func(s ui.Snapshot) bool { return s.State == api.RunCancelled })
+	if !strings.Contains(sn.Screen, "CANCELLED") {
+		t.Errorf("the screen does not say the stream was cancelled:\n%s", sn.Screen)
+	}
+	<-gone // the server saw the connection close: the request was really cancelled
+	h.tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
+	fm := h.tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*ui.Model)
+	if fm.Session().InFlight() {
+		t.Errorf("a request is still in flight after the cancel")
+	}
+}
+
+// TestKilledEditorKeepsTheDraft answers a call, then opens the editor
+// again and has it write half a file and die by SIGKILL: the half-written
+// edit is discarded, the first answer stays, and the user is told so.
+func TestKilledEditorKeepsTheDraft(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "editor.sh")
+	text := "#!/bin/sh\nif [ -e '" + dir + "/once' ]; then printf '{\"half' > \"$1\"; kill -9 $$; fi\n" +
+		"touch '" + dir + "/once'\nprintf '%s' '{\"status\":\"shipped\"}' > \"$1\"\n"
+	if err := os.WriteFile(script, []byte(text), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, harnessOpts{scenario: "flow-tool", editor: script})
+	h.waitFor("the pause", func(s ui.Snapshot) bool { return paused(s) && s.Pending == 1 && s.Focus == "pending" })
+	h.press(h.keys.Edit)
+	h.waitFor("the first answer", func(s ui.Snapshot) bool { return s.Answered == 1 })
+	h.press(h.keys.Edit)
+	sn := h.waitFor("the killed editor", func(s ui.Snapshot) bool { return s.IsError && strings.Contains(s.Message, "killed") })
+	if !strings.Contains(sn.Message, "previous draft is kept") || sn.Answered != 1 {
+		t.Errorf("message %q, answered %d: want the previous draft kept", sn.Message, sn.Answered)
+	}
+	fm := h.quit()
+	c := fm.Session().Pending()[0]
+	if c.Draft.Text != `{"status":"shipped"}` {
+		t.Errorf("draft = %q, want the first answer", c.Draft.Text)
+	}
 }

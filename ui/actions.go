@@ -112,8 +112,11 @@ func (m *Model) handleEditor(msg editorFinishedMsg) {
 		var ee interface{ ExitCode() int }
 		if errors.As(msg.err, &ee) && ee.ExitCode() > 0 {
 			m.setErr(fmt.Sprintf("editor exited with status %d: edit of %s discarded, the previous draft is kept", ee.ExitCode(), what))
+		} else if errors.As(msg.err, &ee) {
+			// A negative exit code: the editor was killed by a signal.
+			m.setErr(fmt.Sprintf("editor ended by %v: edit of %s discarded, the previous draft is kept", msg.err, what))
 		} else {
-			m.setErr(fmt.Sprintf("editor failed: %v: edit of %s discarded", msg.err, what))
+			m.setErr(fmt.Sprintf("editor failed: %v: edit of %s discarded, the previous draft is kept", msg.err, what))
 		}
 		if msg.path != "" {
 			os.Remove(msg.path)

@@ -513,7 +513,7 @@ func (m *Model) handleBatch(msg streamBatchMsg) tea.Cmd {
 			m.setErr("stream dropped: the server closed the connection before the run paused or finished")
 		}
 	case api.RunCancelled:
-		m.setMsg("stream cancelled")
+		m.setMsg("stream cancelled: the execution may go on at the server")
 	}
 	if m.opts.Replay != nil && state != api.RunPaused {
 		m.replayEnded()
@@ -610,6 +610,12 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	}
 	switch {
+	case msg.String() == "ctrl+c" && m.cancel != nil:
+		// As in a shell, ctrl+c first interrupts what is running: the
+		// request in flight. A second one quits.
+		m.cancel()
+		m.setErr("request cancelled: the server may have received it; ctrl+c again quits")
+		return m, nil
 	case key.Matches(msg, k.Quit):
 		return m, m.quit()
 	case key.Matches(msg, k.Help):
