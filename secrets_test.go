@@ -65,7 +65,9 @@ func TestNoWrittenFileHoldsTheKey(t *testing.T) {
 	h.press(h.keys.CopyCurl)
 	h.waitFor("the curl export", func(s ui.Snapshot) bool { return strings.Contains(s.Message, "curl") })
 	h.press(h.keys.CopyBody)
-	h.waitFor("the body export", func(s ui.Snapshot) bool { return strings.Contains(s.Message, "JSON") || strings.Contains(s.Message, "body") })
+	h.waitFor("the body export", func(s ui.Snapshot) bool {
+		return strings.Contains(s.Message, "JSON") || strings.Contains(s.Message, "body")
+	})
 	h.press(h.keys.Confirm)
 	h.waitFor("the end", func(s ui.Snapshot) bool { return s.State == api.RunCompleted })
 	h.quit()
