@@ -91,6 +91,14 @@ type Row struct {
 	// Events are the indexes into Session.Events of every event folded
 	// into this row; the first is the one that opened it.
 	Events []int
+	// Usage is the row's duration, tokens and cost, where the stream
+	// states them (see EventUsage), and for a row that ended without a
+	// stated duration the time from its first to its last frame.
+	Usage
+
+	// index is the row's position in Session.rows, so an event folded
+	// into an existing row can say which row it went to (EventRow).
+	index int
 
 	// text is the folded text of text / reasoning rows and the markdown
 	// body of artifact rows, appended in place: O(1) amortized per delta.
@@ -144,6 +152,10 @@ func (r *Row) Text() string {
 // Done reports whether the row's block, call, turn or step is complete.
 func (r *Row) Done() bool { return r.done }
 
+// ToolName returns the tool a tool, await or approval row is about, ""
+// for other rows.
+func (r *Row) ToolName() string { return r.toolName }
+
 func (r *Row) toolSummary() string {
 	var b strings.Builder
 	b.WriteString(r.toolName)
@@ -182,8 +194,19 @@ const (
 
 // addRow appends r and returns its index.
 func (s *Session) addRow(r *Row) int {
+	r.index = len(s.rows)
+	s.joined = r.index
 	s.rows = append(s.rows, r)
+	s.noteLandmark(len(s.rows) - 1)
 	return len(s.rows) - 1
+}
+
+// join folds event idx into the existing row r. Text and reasoning
+// deltas do not come here: their path is the hot one, and fold reports
+// their row through Session.folded.
+func (s *Session) join(r *Row, idx int) {
+	r.Events = append(r.Events, idx)
+	s.joined = r.index
 }
 
 // openRow adds a row opened by event e (index idx).
@@ -330,7 +353,7 @@ func (s *Session) foldBlockEdge(e *api.Event, idx, depth int, ns uint8, kind Row
 	start := e.Type == api.TypeTextStart || e.Type == api.TypeReasoningStart
 	if start {
 		if ok && !r.done && !r.sawDelta {
-			r.Events = append(r.Events, idx)
+			s.join(r, idx)
 			return
 		}
 		s.openRow(kind, e, idx, depth, e.ID, title, "streaming")
@@ -341,12 +364,13 @@ func (s *Session) foldBlockEdge(e *api.Event, idx, depth int, ns uint8, kind Row
 		r = s.openRow(kind, e, idx, depth, e.ID, title, "done")
 		s.setBlock(ns, e.ID, len(s.rows)-1)
 	} else {
-		r.Events = append(r.Events, idx)
+		s.join(r, idx)
 	}
 	if !r.sawDelta && r.text.Len() == 0 {
 		r.text.WriteString(e.Text)
 	}
 	r.done = true
+	s.finish(r, e, depth)
 	r.Status = "done"
 }
 
@@ -354,7 +378,7 @@ func (s *Session) foldTool(e *api.Event, idx, depth int) {
 	var r *Row
 	if i, ok := s.tools[e.ToolCallID]; ok && e.ToolCallID != "" {
 		r = s.rows[i]
-		r.Events = append(r.Events, idx)
+		s.join(r, idx)
 	} else {
 		r = s.openRow(RowTool, e, idx, depth, e.ToolCallID, "tool", "running")
 		if e.ToolCallID != "" {
@@ -376,6 +400,7 @@ func (s *Session) foldTool(e *api.Event, idx, depth int) {
 		r.output.WriteString(e.Delta)
 	case api.TypeToolComplete:
 		r.done = true
+		s.finish(r, e, depth)
 		r.Status = successWord(e.Success)
 		if len(e.Result) > 0 {
 			r.hasResult = true
@@ -406,12 +431,13 @@ func (s *Session) foldTurn(e *api.Event, idx, depth int) {
 		r = s.openRow(RowTurn, e, idx, depth, e.ID, title, "running")
 		s.setBlock(nsTurn, e.ID, len(s.rows)-1)
 	} else {
-		r.Events = append(r.Events, idx)
+		s.join(r, idx)
 	}
 	if e.Type != api.TypeTurnComplete {
 		return
 	}
 	r.done = true
+	s.finish(r, e, depth)
 	r.Status = "done"
 	if e.StopReason == "error" {
 		r.Status = "failed"
@@ -441,7 +467,7 @@ func (s *Session) foldStep(e *api.Event, idx, depth int) {
 		r = s.openRow(RowStep, e, idx, depth, e.ID, title, "running")
 		s.setBlock(nsStep, e.ID, len(s.rows)-1)
 	} else {
-		r.Events = append(r.Events, idx)
+		s.join(r, idx)
 	}
 	var parts []string
 	if e.StepType != "" {
@@ -458,6 +484,7 @@ func (s *Session) foldStep(e *api.Event, idx, depth int) {
 		return
 	}
 	r.done = true
+	s.finish(r, e, depth)
 	r.Status = successWord(e.Success)
 	if e.DurationMs > 0 {
 		parts = append(parts, strconv.FormatFloat(e.DurationMs, 'f', -1, 64)+" ms")
@@ -490,6 +517,7 @@ func (s *Session) foldExecution(e *api.Event, idx, depth int) {
 		}
 		r := s.openRow(RowExecution, e, idx, depth, "", "execution complete", status)
 		r.done = true
+		s.finish(r, e, depth)
 		var parts []string
 		if e.StopReason != "" {
 			parts = append(parts, "stop "+e.StopReason)
@@ -514,7 +542,7 @@ func (s *Session) foldAwait(e *api.Event, idx, depth int) {
 	if i, ok := s.awaitRows[k]; ok {
 		// A re-emitted await (after a partial resume, or a duplicate):
 		// same call, same row (§4.1: dedupe on executionId + toolCallId).
-		s.rows[i].Events = append(s.rows[i].Events, idx)
+		s.join(s.rows[i], idx)
 		return
 	}
 	title := "await"
@@ -522,6 +550,7 @@ func (s *Session) foldAwait(e *api.Event, idx, depth int) {
 		title += " " + e.ToolName
 	}
 	r := s.openRow(RowAwait, e, idx, depth, e.ToolCallID, title, "waiting")
+	r.toolName = e.ToolName
 	s.awaitRows[k] = len(s.rows) - 1
 	switch {
 	case e.ToolName != "":
@@ -560,13 +589,14 @@ func (s *Session) foldApproval(e *api.Event, idx, depth int) {
 		var r *Row
 		if ok {
 			r = s.rows[i]
-			r.Events = append(r.Events, idx)
+			s.join(r, idx)
 		} else {
 			r = s.openRow(RowApproval, e, idx, depth, id, "approval", "")
 			s.apprRows[id] = len(s.rows) - 1
 			r.summary = id
 		}
 		r.done = true
+		s.finish(r, e, depth)
 		if e.Decision != "" {
 			r.Status = e.Decision
 		} else {
@@ -576,7 +606,7 @@ func (s *Session) foldApproval(e *api.Event, idx, depth int) {
 	}
 	if ok && s.rows[i].Status == "waiting" {
 		// The same approval re-emitted while still open.
-		s.rows[i].Events = append(s.rows[i].Events, idx)
+		s.join(s.rows[i], idx)
 		return
 	}
 	title := "approval"
@@ -584,6 +614,7 @@ func (s *Session) foldApproval(e *api.Event, idx, depth int) {
 		title += " " + e.ToolName
 	}
 	r := s.openRow(RowApproval, e, idx, depth, id, title, "waiting")
+	r.toolName = e.ToolName
 	s.apprRows[id] = len(s.rows) - 1
 	r.summary = e.ToolName
 	if len(e.Parameters) > 0 {
@@ -603,7 +634,7 @@ func (s *Session) foldMedia(e *api.Event, idx, depth int) {
 		r = s.openRow(RowEvent, e, idx, depth, e.ID, "media", "streaming")
 		s.setBlock(nsMedia, e.ID, len(s.rows)-1)
 	} else {
-		r.Events = append(r.Events, idx)
+		s.join(r, idx)
 	}
 	mediaType := jsonString(e.Data, "mediaType")
 	if mediaType != "" {
@@ -615,6 +646,7 @@ func (s *Session) foldMedia(e *api.Event, idx, depth int) {
 		r.summary = strconv.Itoa(r.mediaBytes) + " bytes so far"
 	case api.TypeMediaComplete:
 		r.done = true
+		s.finish(r, e, depth)
 		r.Status = "done"
 		switch url, data := jsonString(e.Data, "url"), jsonString(e.Data, "data"); {
 		case url != "":
@@ -633,7 +665,7 @@ func (s *Session) foldArtifact(e *api.Event, idx, depth int) {
 		r = s.openRow(RowEvent, e, idx, depth, e.ID, "artifact", "streaming")
 		s.setBlock(nsArtifact, e.ID, len(s.rows)-1)
 	} else {
-		r.Events = append(r.Events, idx)
+		s.join(r, idx)
 	}
 	switch e.Type {
 	case api.TypeArtifactStart:
@@ -657,6 +689,7 @@ func (s *Session) foldArtifact(e *api.Event, idx, depth int) {
 		}
 	case api.TypeArtifactComplete:
 		r.done = true
+		s.finish(r, e, depth)
 		r.Status = "done"
 	}
 }

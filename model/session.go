@@ -133,6 +133,18 @@ type Session struct {
 	// folded is where fold put the text of the event being applied, so
 	// the log can keep a delta as a span of its row's text.
 	folded folded
+
+	// joined is the row the event being applied opened or joined (-1:
+	// none), and evRows keeps it for every event (EventRow).
+	joined int
+	evRows rowIndex
+	// usage is the run's tokens, cost and times (Totals).
+	usage runUsage
+
+	// execs indexes the executions the events belong to; landmarks are the
+	// outline's rows (executions.go, outline.go).
+	execs     execIndex
+	landmarks []int
 }
 
 // folded is the row a text or reasoning delta was appended to, and where.
@@ -180,6 +192,7 @@ func NewSession() *Session {
 		apprRows:  make(map[string]int),
 		calls:     make(map[callKey]*PendingCall),
 		apprByID:  make(map[string]*PendingApproval),
+		execs:     newExecIndex(),
 	}
 }
 
@@ -375,6 +388,11 @@ func (s *Session) settleOpenRows(st api.RunState) {
 			continue
 		}
 		r.Status = word
+		if st.Done() {
+			// The run is over, so the row has ended too: it gets the
+			// time from its first to its last frame.
+			s.measure(r)
+		}
 	}
 }
 
@@ -455,8 +473,20 @@ func (s *Session) apply(e *api.Event) {
 	}
 
 	s.folded = folded{}
+	s.joined = -1
 	s.fold(e, idx, depth)
+	if s.folded.row != nil {
+		s.joined = s.folded.index
+	}
+	s.evRows.add(s.joined)
+	if at := e.Frame.At; !at.IsZero() {
+		if s.usage.first.IsZero() {
+			s.usage.first = at
+		}
+		s.usage.last = at
+	}
 	s.events.add(e, s.folded.row, s.folded.index, s.folded.off)
+	s.execs.observe(s, e, idx, depth)
 
 	if e.ExecutionID != "" && (depth == 0 || e.Type == api.TypeAwait || e.Type == api.TypeApprovalStart) {
 		// Awaits and approvals carry the id continuations must target
