@@ -42,14 +42,20 @@ Usage:
   rtinspect diff [--json] A.jsonl B.jsonl        compare two recorded sessions
   rtinspect sim [--addr 127.0.0.1:8787]          run the simulated Runtype server alone
                 [--from SESSION.jsonl]           (or play a recorded session back)
+  rtinspect config [flags]                       print the effective configuration and where
+                                                 each value comes from
 
-Flags for dispatch (and demo):
-  --base-url URL     API root (env RUNTYPE_BASE_URL, default https://api.runtype.com)
-  --api-key KEY      API key (env RUNTYPE_API_KEY); never written anywhere
+Flags for dispatch (and demo, open, replay):
+  --base-url URL     API root (env RUNTYPE_BASE_URL, else the profile's, else https://api.runtype.com)
+  --api-key KEY      API key (env RUNTYPE_API_KEY, or the variable the profile names); never written anywhere
+  --profile NAME     a [profiles.NAME] of the config file (env RTINSPECT_PROFILE)
+  --config FILE      config file (env RTINSPECT_CONFIG, default $XDG_CONFIG_HOME/rtinspect/config.toml)
+  --theme NAME       colours: auto, dark, light, low, none
+  --no-mouse         start with mouse reporting off
   --headless         no UI: events as JSON lines on stdout (default when stdout is not a terminal)
   --answers FILE     answers to apply at pauses
-  --record PATH      where to record the session (default: a new file under
-                     $XDG_STATE_HOME/rtinspect/sessions)
+  --record PATH      where to record the session (default: a new file under the config's
+                     record_dir, else $XDG_STATE_HOME/rtinspect/sessions)
   --no-record        do not record
   --no-unified       do not ask for the unified event vocabulary (?events=unified)
 
@@ -81,6 +87,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdReplay(ctx, args[1:], stdout, stderr)
 	case "diff":
 		return cmdDiff(args[1:], stdout, stderr)
+	case "config":
+		return cmdConfig(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -89,8 +97,18 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return headless.ExitUsage
 }
 
-// serverFlags are the flags shared by the commands that talk to a server.
+// serverFlags are the flags shared by the commands that talk to a server;
+// loadSettings fills in what the config file says for those not given.
 type serverFlags struct {
+	fs         *flag.FlagSet // to tell a flag given from its default
+	configPath string
+	profile    string
+	theme      string
+	noMouse    bool
+	// recordDir is the config file's record_dir: where automatically
+	// named recordings go ("" means record.DefaultDir()).
+	recordDir string
+
 	baseURL   string
 	apiKey    string
 	headless  bool
@@ -108,17 +126,12 @@ type serverFlags struct {
 }
 
 func (f *serverFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.baseURL, "base-url", "", "API root (env RUNTYPE_BASE_URL; default https://api.runtype.com)")
-	fs.StringVar(&f.apiKey, "api-key", "", "API key (env RUNTYPE_API_KEY)")
+	f.registerConfigFlags(fs)
 	fs.BoolVar(&f.headless, "headless", false, "no UI: JSON lines on stdout (default when stdout is not a terminal)")
 	fs.StringVar(&f.answers, "answers", "", "answers file applied at pauses")
 	fs.BoolVar(&f.noUnified, "no-unified", false, "do not add ?events=unified to dispatch and resume")
 	fs.StringVar(&f.record, "record", "", "where to write the session recording")
 	fs.BoolVar(&f.noRecord, "no-record", false, "do not record the session")
-	fs.StringVar(&f.tools, "tools", "", "tool catalog (JSON): descriptions and output schemas for stubs and checks")
-	fs.StringVar(&f.rules, "rules", "", "auto-responder rules (JSON) that answer matching calls")
-	fs.DurationVar(&f.headerTimeout, "header-timeout", 90*time.Second, "how long to wait for a response to start")
-	fs.DurationVar(&f.idleWarn, "idle-warning", 30*time.Second, "how long a stream may be silent before the inspector says so")
 	fs.BoolVar(&f.insecure, "insecure", false, "allow sending the API key over plain http:// to a host that is not loopback")
 }
 
@@ -161,6 +174,17 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(f.Fd())
 }
 
+// The end-to-end tests replace these two to run the real inspector under
+// teatest rather than on a terminal: everything up to the ui.Options it is
+// given is the program's own code.
+var (
+	stdoutIsTerminal = isTerminal
+	startInspector   = func(ctx context.Context, opts ui.Options, stderr io.Writer) (*ui.Model, int) {
+		m := ui.New(opts)
+		return m, runUI(ctx, m, stderr)
+	}
+)
+
 func loadAnswers(path string) (*model.Answers, error) {
 	if path == "" {
 		return nil, nil
@@ -188,6 +212,10 @@ func cmdDispatch(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		fmt.Fprintln(stderr, "rtinspect dispatch: give one REQUEST.json (or - for stdin)")
 		return headless.ExitUsage
 	}
+	cfg, ok := f.loadSettings("dispatch", stderr)
+	if !ok {
+		return headless.ExitUsage
+	}
 	var body []byte
 	if pos[0] == "-" {
 		body, err = io.ReadAll(stdin)
@@ -198,22 +226,23 @@ func cmdDispatch(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		fmt.Fprintf(stderr, "rtinspect dispatch: %v\n", err)
 		return headless.ExitUsage
 	}
-	baseURL := firstNonEmpty(f.baseURL, os.Getenv("RUNTYPE_BASE_URL"), "https://api.runtype.com")
-	key := firstNonEmpty(f.apiKey, os.Getenv("RUNTYPE_API_KEY"))
+	baseURL := cfg.baseURL.v
 	return inspect(ctx, inspectConfig{
-		flags: f, baseURL: baseURL, apiKey: key, body: body, source: pos[0], command: "dispatch",
+		flags: f, settings: cfg, baseURL: baseURL, apiKey: cfg.apiKey, body: body, source: pos[0], command: "dispatch",
 		title: strings.TrimPrefix(strings.TrimPrefix(baseURL, "https://"), "http://"),
 	}, stdout, stderr)
 }
 
 type inspectConfig struct {
-	flags   serverFlags
-	baseURL string
-	apiKey  string
-	body    []byte
-	source  string
-	title   string
-	command string // "dispatch", "demo" or "replay": written in the recording's header
+	flags serverFlags
+	// settings are the config file's and the environment's, resolved.
+	settings settings
+	baseURL  string
+	apiKey   string
+	body     []byte
+	source   string
+	title    string
+	command  string // "dispatch", "demo" or "replay": written in the recording's header
 	// replay: the recording being replayed (its answers answer the pauses)
 	original *record.Recording
 }
@@ -238,7 +267,7 @@ func inspect(ctx context.Context, c inspectConfig, stdout, stderr io.Writer) int
 	}
 	helps, err := loadAnswering(c.flags, c.body)
 	if err != nil {
-		fmt.Fprintf(stderr, "rtinspect: %v\n", err)
+		fmt.Fprintf(stderr, "rtinspect: %v%s\n", err, c.settings.sourceOf(err))
 		return headless.ExitUsage
 	}
 	helpNotice := helps.report(stderr)
@@ -264,7 +293,7 @@ func inspect(ctx context.Context, c inspectConfig, stdout, stderr io.Writer) int
 	s := model.NewSession()
 	s.SetKind(model.KindOfDispatch(c.body))
 	s.SetChecker(helps.catalog.Checker())
-	if c.flags.headless || !isTerminal(stdout) {
+	if c.flags.headless || !stdoutIsTerminal(stdout) {
 		code := headless.Run(ctx, headless.Options{Client: client, Session: s, Answers: answers, Recorded: recorded, Rules: helps.rules, Out: stdout, Err: stderr}, req)
 		if rec.w != nil && rec.autoDir != "" && s.ExecutionID() != "" {
 			// Named after the execution, like the inspector's recordings.
@@ -280,14 +309,16 @@ func inspect(ctx context.Context, c inspectConfig, stdout, stderr io.Writer) int
 		}
 		return code
 	}
-	opts := ui.Options{Client: client, Session: s, Keys: defaultKeyMap(), Dispatch: &req, Title: c.title, Answers: answers,
-		Recording: rec.w, RecordDir: rec.autoDir, Notice: firstNonEmpty(notice, helpNotice),
+	opts := ui.Options{Client: client, Session: s, Dispatch: &req, Title: c.title, Answers: answers,
+		Recording: rec.w, RecordDir: rec.autoDir,
 		Catalog: helps.catalog, Rules: helps.rules, IdleWarn: c.flags.idleWarn}
+	c.settings.uiOptions(&opts, notice, helpNotice)
 	if c.original != nil {
 		opts.Replay = &ui.Replay{Recorded: recorded, Original: c.original}
 		opts.LastAnswers = recorded.Last()
 	}
-	return runUI(ctx, ui.New(opts), stderr)
+	_, code := startInspector(ctx, opts, stderr)
+	return code
 }
 
 // newClient builds the API client the flags describe.
@@ -383,9 +414,12 @@ func startRecording(f serverFlags, baseURL, command, continues string, needed bo
 		}
 		return recording{w: w}, nil
 	}
-	dir, err := record.DefaultDir()
-	if err != nil {
-		return recording{}, err
+	dir := f.recordDir
+	if dir == "" {
+		var err error
+		if dir, err = record.DefaultDir(); err != nil {
+			return recording{}, err
+		}
 	}
 	now := time.Now()
 	w, err := record.Create(record.NewPath(dir, now, ""), h)
@@ -418,6 +452,12 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if _, err := parseArgs(fs, args); err != nil {
 		return headless.ExitUsage
 	}
+	// The demo's server is the simulated one: the profile's base URL and
+	// key do not apply, everything else of the config file does.
+	cfg, ok := f.loadSettings("demo", stderr)
+	if !ok {
+		return headless.ExitUsage
+	}
 	body, err := sim.DispatchBody(*scenario)
 	if err != nil {
 		fmt.Fprintf(stderr, "rtinspect demo: %v\n", err)
@@ -432,7 +472,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer cancel()
 	go sim.Serve(sctx, ln, srv)
 	return inspect(ctx, inspectConfig{
-		flags: f, baseURL: "http://" + ln.Addr().String(), body: body, source: "demo " + *scenario, command: "demo",
+		flags: f, settings: cfg, baseURL: "http://" + ln.Addr().String(), body: body, source: "demo " + *scenario, command: "demo",
 		title: "demo · " + *scenario + " · simulated server",
 	}, stdout, stderr)
 }

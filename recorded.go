@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"rtinspect/api"
@@ -54,6 +53,10 @@ func cmdOpen(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "rtinspect open: give one SESSION.jsonl")
 		return headless.ExitUsage
 	}
+	cfg, ok := f.loadSettings("open", stderr)
+	if !ok {
+		return headless.ExitUsage
+	}
 	// The file is read and parsed in the background while the session
 	// folds, so a huge recording shows its beginning at once.
 	player, err := model.LoadPlayer(pos[0])
@@ -62,7 +65,7 @@ func cmdOpen(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return headless.ExitUsage
 	}
 	defer player.Close()
-	isHeadless := f.headless || !isTerminal(stdout)
+	isHeadless := f.headless || !stdoutIsTerminal(stdout)
 	switch _, size := player.LoadProgress(); {
 	case isHeadless:
 		player.Load(-1)
@@ -79,7 +82,7 @@ func cmdOpen(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	body, _ := rec.DispatchBody()
 	helps, err := loadAnswering(f, body)
 	if err != nil {
-		fmt.Fprintf(stderr, "rtinspect open: %v\n", err)
+		fmt.Fprintf(stderr, "rtinspect open: %v%s\n", err, cfg.sourceOf(err))
 		return headless.ExitUsage
 	}
 	helpNotice := helps.report(stderr)
@@ -101,13 +104,18 @@ func cmdOpen(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			rec.Path, rec.Frames(), len(rec.Streams()), c.Events, s.State(), c.Pending, c.Approvals, restored)
 		return 0
 	}
-	baseURL := firstNonEmpty(f.baseURL, os.Getenv("RUNTYPE_BASE_URL"), rec.Header.BaseURL, "https://api.runtype.com")
-	key := firstNonEmpty(f.apiKey, os.Getenv("RUNTYPE_API_KEY"))
+	// A flag, the environment or the profile name the server; else the
+	// one the recording was made against.
+	baseURL := cfg.baseURL.v
+	if cfg.baseURL.from == "default" {
+		baseURL = firstNonEmpty(rec.Header.BaseURL, baseURL)
+	}
+	key := cfg.apiKey
 	client := api.NewClient(baseURL, key)
 	client.Unified = !f.noUnified
 	opts := ui.Options{
-		Client: client, Player: player, Keys: defaultKeyMap(), Title: "open " + rec.Path,
-		DraftsPath: draftsPath, Catalog: helps.catalog, Rules: helps.rules, Notice: helpNotice,
+		Client: client, Player: player, Title: "open " + rec.Path,
+		DraftsPath: draftsPath, Catalog: helps.catalog, Rules: helps.rules,
 		// Answering live needs somewhere to send it: a key (the demo's open
 		// simulated server takes any). Still loading, the inspector checks
 		// that the run ended paused once it is loaded, restores the drafts
@@ -121,13 +129,14 @@ func cmdOpen(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if !loading {
 		opts.LastAnswers = model.LearnAnswers(rec).Last()
 	}
+	notice := helpNotice
 	if len(rec.Problems) > 0 {
-		opts.Notice = fmt.Sprintf("%d problem(s) reading the recording, first: %s", len(rec.Problems), rec.Problems[0])
+		notice = fmt.Sprintf("%d problem(s) reading the recording, first: %s", len(rec.Problems), rec.Problems[0])
 	} else if restored > 0 {
-		opts.Notice = fmt.Sprintf("%d unsent answer(s) restored from %s", restored, draftsPath)
+		notice = fmt.Sprintf("%d unsent answer(s) restored from %s", restored, draftsPath)
 	}
-	m := ui.New(opts)
-	code := runUI(ctx, m, stderr)
+	cfg.uiOptions(&opts, notice)
+	m, code := startInspector(ctx, opts, stderr)
 	// Problems met while the inspector was up were on its status bar.
 	for _, p := range player.Recording().Problems[warned:] {
 		fmt.Fprintf(stderr, "rtinspect open: warning: %s\n", p)
@@ -159,10 +168,12 @@ func cmdReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "rtinspect replay: %s has no dispatch request to re-send\n", rec.Path)
 		return headless.ExitUsage
 	}
-	baseURL := firstNonEmpty(f.baseURL, os.Getenv("RUNTYPE_BASE_URL"), "https://api.runtype.com")
-	key := firstNonEmpty(f.apiKey, os.Getenv("RUNTYPE_API_KEY"))
+	cfg, ok := f.loadSettings("replay", stderr)
+	if !ok {
+		return headless.ExitUsage
+	}
 	return inspect(ctx, inspectConfig{
-		flags: f, baseURL: baseURL, apiKey: key, body: body, source: rec.Path, command: "replay",
+		flags: f, settings: cfg, baseURL: cfg.baseURL.v, apiKey: cfg.apiKey, body: body, source: rec.Path, command: "replay",
 		title: "replay " + rec.Path, original: rec,
 	}, stdout, stderr)
 }
