@@ -26,9 +26,11 @@ import (
 // opens a text block at the tail and folds one more delta into it before
 // each frame (untimed), so every frame misses the caches keyed on the
 // session's version, as while a stream runs; "middle" is scrolled to the
-// middle of the log, the selection on a finished row.
+// middle of the log, the selection on a finished row. The "flat-" states
+// are the same in the flat view (one line per event, each rebuilt from the
+// compact log on every frame).
 func BenchmarkView(b *testing.B) {
-	for _, st := range []string{"tail", "live", "middle"} {
+	for _, st := range []string{"tail", "live", "middle", "flat-tail", "flat-live", "flat-middle"} {
 		for _, n := range []int{1_000, 100_000, 1_000_000} {
 			b.Run(st+"/"+strconv.Itoa(n), func(b *testing.B) {
 				base, big := benchModel(b, 1_000, st), benchModel(b, n, st)
@@ -155,6 +157,7 @@ func benchModel(b *testing.B, n int, st string) *viewBench {
 	s := benchSession(n)
 	m := New(Options{Session: s, Keys: benchKeys(), TempDir: b.TempDir(), Now: func() time.Time { return time.Date(2026, 6, 20, 12, 0, 0, 0, time.UTC) }})
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	st, m.flat = strings.CutPrefix(st, "flat-")
 	m.afterRowsChanged()
 	v := &viewBench{m: m}
 	switch st {

@@ -169,19 +169,46 @@ func (m *Model) export(asCurl bool) tea.Cmd {
 	if asCurl {
 		text, ext, what = m.client.Curl(req), ".curl.sh", "curl command"
 	}
-	m.exports++
 	name := strings.TrimPrefix(req.Path, "/v1/")
 	name = strings.ReplaceAll(name, "/", "-")
-	dir := os.TempDir()
-	base := "rtinspect"
-	if p := m.RecordingPath(); p != "" {
-		dir, base = filepath.Dir(p), strings.TrimSuffix(filepath.Base(p), ".jsonl")
-	}
-	path := filepath.Join(dir, fmt.Sprintf("%s.%s.%d%s", base, name, m.exports, ext))
-	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+	path := m.exportPath(name, ext, os.TempDir())
+	if err := writePrivate(path, text); err != nil {
 		m.setErr(fmt.Sprintf("copied the %s to the clipboard; cannot save it: %v", what, err))
 	} else {
 		m.setMsg(fmt.Sprintf("copied the %s to the clipboard and saved it to %s", what, path))
 	}
 	return tea.SetClipboard(text)
+}
+
+// exportPath names a new file for something exported: NAME.N.EXT beside
+// the recording, after it (SESSION.NAME.N.EXT), so exports are found with
+// the session they come from; without a recording, rtinspect.NAME.N.EXT
+// in dir ("" is the current folder). N counts the session's exports, so
+// none overwrites another.
+func (m *Model) exportPath(name, ext, dir string) string {
+	m.exports++
+	base := "rtinspect"
+	if p := m.RecordingPath(); p != "" {
+		dir, base = filepath.Dir(p), strings.TrimSuffix(filepath.Base(p), ".jsonl")
+	}
+	return filepath.Join(dir, fmt.Sprintf("%s.%s.%d%s", base, name, m.exports, ext))
+}
+
+// writePrivate writes text to path, readable and writable by the user only:
+// exports hold request bodies and tool outputs. A file that was already
+// there is made private too (WriteFile's mode applies only to new files).
+func writePrivate(path, text string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.WriteString(text); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

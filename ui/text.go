@@ -82,9 +82,9 @@ func fit(s string, w int) string {
 // counts them, and whether s is plain: no escape sequence and every rune
 // one cell wide on its own. Measuring grapheme clusters is most of the
 // cost of drawing a frame, and almost every string drawn is ASCII with a
-// few one-cell symbols (… · → é) and colour (SGR) sequences, which this
-// counts directly; anything else goes to ansi.StringWidth
-// (TestCellWidthMatchesAnsi).
+// few one-cell symbols (… · → é), CJK text (wideAlone) and colour (SGR)
+// sequences, which this counts directly; anything else goes to
+// ansi.StringWidth (TestCellWidthMatchesAnsi).
 func cellWidth(s string) (int, bool) {
 	n, plain := 0, true
 	for i := 0; i < len(s); {
@@ -107,10 +107,18 @@ func cellWidth(s string) (int, bool) {
 			i = j + 1
 		case c >= 0x80:
 			r, size := utf8.DecodeRuneInString(s[i:])
-			if !oneCell(r) {
+			switch {
+			case oneCell(r):
+				n++
+			case wideAlone(r):
+				// Two cells (CJK): no longer plain, but still counted
+				// here; a rune after it that could join it goes to
+				// ansi.StringWidth like any other.
+				n += 2
+				plain = false
+			default:
 				return ansi.StringWidth(s), false
 			}
-			n++
 			i += size
 		default:
 			return ansi.StringWidth(s), false

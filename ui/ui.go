@@ -21,6 +21,7 @@ import (
 	"rtinspect/api/record"
 	"rtinspect/model"
 	"rtinspect/model/catalog"
+	"rtinspect/model/filter"
 	"rtinspect/model/rules"
 )
 
@@ -106,7 +107,7 @@ type Snapshot struct {
 	Approvals int
 	Rows      int
 	// Overlay names what covers the panes: "", "detail", "help",
-	// "preview" or "input".
+	// "preview", "input" or "picker" (the outline or the executions).
 	Overlay string
 	// Focus is "events" or "pending".
 	Focus   string
@@ -131,6 +132,7 @@ const (
 	overlayHelp
 	overlayPreview
 	overlayInput
+	overlayPicker // the outline or the executions list (picker.go)
 )
 
 type inputPurpose int
@@ -166,6 +168,13 @@ type Model struct {
 	filtered []int // row indexes matching filter; nil when no filter
 	checked  int   // rows already tested against the filter
 
+	// the filter's parsed expression and its working state (filter.go)
+	filterExpr *filter.Expr      // nil when no filter
+	filterLive []int             // tested items whose state may still change
+	fitem      filter.Item       // the item being tested, reused
+	spans      [][2]int          // the matches being highlighted, reused
+	hlCache    map[string]string // highlighted texts, by text (highlight)
+
 	// pending pane
 	pSel int
 
@@ -175,6 +184,7 @@ type Model struct {
 	detailRaw   bool
 	detailRow   int    // row index shown, or -1
 	detailCall  string // toolCallId shown, or ""
+	det         detailView
 
 	// preview: the requests that y/enter sends
 	previewReqs    []api.Request
@@ -224,6 +234,16 @@ type Model struct {
 	// when the selection or the session changes.
 	sideKey   string
 	sideLines []string
+
+	// pick is the open picker: the outline or the executions list.
+	pick picker
+
+	// look: the theme follows the terminal's background (Options.Theme
+	// "auto"); the focused pane has the whole screen; mouse reporting is
+	// off so the terminal can select text.
+	autoTheme bool
+	zoomed    bool
+	mouseOff  bool
 }
 
 // New builds the inspector.
@@ -231,7 +251,6 @@ func New(opts Options) *Model {
 	m := &Model{
 		opts:         opts,
 		keys:         opts.Keys,
-		th:           defaultTheme(),
 		s:            opts.Session,
 		client:       opts.Client,
 		dec:          api.NewDecoder(),
@@ -253,6 +272,9 @@ func New(opts Options) *Model {
 	}
 	m.rec = opts.Recording
 	m.started = m.now()
+	m.th, m.autoTheme = themeFor(opts.Theme, true)
+	m.input.SetStyles(m.th.input)
+	m.mouseOff = opts.NoMouse
 	if opts.Notice != "" {
 		m.setMsg(opts.Notice)
 	}
@@ -290,12 +312,20 @@ func New(opts Options) *Model {
 func (m *Model) Session() *model.Session { return m.s }
 
 // Init starts the dispatch, if there is one, and the folding of an opened
-// recording that is still being read.
+// recording that is still being read; with the "auto" theme it asks the
+// terminal for its background colour (the answer is a
+// tea.BackgroundColorMsg; until then the theme is dark).
 func (m *Model) Init() tea.Cmd {
+	var cmd tea.Cmd
 	if m.opts.Dispatch != nil {
-		return m.send(*m.opts.Dispatch)
+		cmd = m.send(*m.opts.Dispatch)
+	} else {
+		cmd = m.LoadRest()
 	}
-	return m.LoadRest()
+	if m.autoTheme {
+		return tea.Batch(cmd, tea.RequestBackgroundColor)
+	}
+	return cmd
 }
 
 // Close cancels the stream in flight, if any, and removes the editor folder.
@@ -370,7 +400,7 @@ func (m *Model) snapshot() Snapshot {
 	}
 	return Snapshot{
 		State: m.s.State(), Pending: c.Pending, Answered: c.Answered, Approvals: c.Approvals, Rows: c.Rows,
-		Overlay: [...]string{"", "detail", "help", "preview", "input"}[m.overlay],
+		Overlay: [...]string{"", "detail", "help", "preview", "input", "picker"}[m.overlay],
 		Focus:   focus, Message: m.msg, IsError: m.msgErr,
 		Screen: ansi.Strip(m.render()),
 	}
@@ -404,11 +434,25 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.overlay == overlayInput {
 			var cmd tea.Cmd
 			m.input, cmd = m.input.Update(msg)
+			if m.inputPurpose == inputFilter {
+				m.validateFilterInput()
+			}
 			return m, cmd
 		}
 		return m, nil
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
+	case detailSavedMsg:
+		m.handleDetailSaved(msg)
+		return m, nil
+	case tea.BackgroundColorMsg:
+		m.setBackground(msg.IsDark())
+		return m, nil
+	case tea.MouseWheelMsg:
+		m.handleWheel(msg)
+		return m, nil
+	case tea.MouseClickMsg:
+		return m, m.handleClick(msg)
 	}
 	if m.overlay == overlayInput {
 		var cmd tea.Cmd
@@ -566,6 +610,13 @@ func (m *Model) setErr(s string) { m.msg, m.msgErr = s, true }
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := m.keys
+	if (m.overlay == overlayNone || m.overlay == overlayDetail || m.overlay == overlayPreview) && key.Matches(msg, k.Mouse) {
+		// Also over the detail view and the preview: turning the mouse
+		// off is how to select their text with the terminal. Overlays
+		// that take typed text (the input line, pickers) keep the key.
+		m.toggleMouse()
+		return m, nil
+	}
 	switch m.overlay {
 	case overlayInput:
 		return m.handleInputKey(msg)
@@ -604,6 +655,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case overlayDetail:
 		return m.handleDetailKey(msg)
+	case overlayPicker:
+		return m.handlePickerKey(msg)
 	}
 
 	if cmd, ok := m.handlePlayerKey(msg); ok {
@@ -637,6 +690,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		} else {
 			m.focus = paneEvents
 		}
+		m.clampEvents() // zoomed, the events pane was hidden (no height)
 	case key.Matches(msg, k.Up):
 		m.move(-1)
 	case key.Matches(msg, k.Down):
@@ -658,11 +712,16 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		} else {
 			m.setMsg("follow off")
 		}
+	case key.Matches(msg, k.ViewMode):
+		m.toggleView()
 	case key.Matches(msg, k.Filter):
-		m.openInput(inputFilter, "", "filter: ", "text to match in events (empty clears)")
-		m.input.SetValue(m.filter)
-		m.input.CursorEnd()
-		return m, m.input.Focus()
+		return m, m.openFilterInput()
+	case key.Matches(msg, k.Outline):
+		m.openOutline()
+	case key.Matches(msg, k.Executions):
+		m.openExecutions()
+	case key.Matches(msg, k.Zoom), key.Matches(msg, k.Cancel) && m.zoomed:
+		m.toggleZoom()
 	case key.Matches(msg, k.Cancel):
 		if m.filter != "" {
 			m.setFilter("")
@@ -677,10 +736,10 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			}
 			return m, nil
 		}
-		m.openRowDetail(m.selectedRow(), false)
+		m.openSelected(false)
 	case key.Matches(msg, k.Raw):
 		if m.focus == paneEvents {
-			m.openRowDetail(m.selectedRow(), true)
+			m.openSelected(true)
 		} else if id := m.selectedCallID(); id != "" {
 			m.openCallDetail(id)
 		} else if a := m.selectedApproval(); a != nil {
@@ -767,14 +826,26 @@ func (m *Model) handleInputKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case "esc":
 		m.overlay = overlayNone
 		m.input.Blur()
-		if m.inputPurpose == inputDenyReason {
+		switch m.inputPurpose {
+		case inputDenyReason:
 			m.setMsg("not denied: nothing sent")
+		case inputFilter:
+			// What was typed is dropped, valid or not: the filter in
+			// place stays.
+			m.setMsg("filter unchanged")
 		}
 		return m, nil
 	case "ctrl+c":
 		return m, m.quit()
 	case "enter":
 		val := strings.TrimSpace(m.input.Value())
+		if m.inputPurpose == inputFilter {
+			if _, err := filter.Parse(val); err != nil {
+				// Keep the input open on what was typed, to fix it.
+				m.setErr("filter: " + err.Error() + " (esc keeps the filter as it was)")
+				return m, nil
+			}
+		}
 		m.overlay = overlayNone
 		m.input.Blur()
 		switch m.inputPurpose {
@@ -803,6 +874,9 @@ func (m *Model) handleInputKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	var cmd tea.Cmd
 	m.input, cmd = m.input.Update(msg)
+	if m.inputPurpose == inputFilter {
+		m.validateFilterInput()
+	}
 	return m, cmd
 }
 
@@ -912,28 +986,23 @@ func (m *Model) rowAt(i int) int {
 	return i
 }
 
-func (m *Model) selectedRow() int { return m.rowAt(m.evSel) }
+// selectedRow is the row of the selection: the selected row, or in the
+// flat view the row of the selected event (-1 for none), so what acts on
+// rows (export, the preview) acts on the same thing in both views.
+func (m *Model) selectedRow() int {
+	i := m.rowAt(m.evSel)
+	if m.flat && i >= 0 {
+		return m.eventRowOf(i)
+	}
+	return i
+}
 
 // afterRowsChanged keeps the filter index and the tail-following selection
-// up to date after new events. It touches only rows that are new or may
-// have grown since the last call, never the whole log.
+// up to date after new events. It touches only items that are new or may
+// have changed since the last call (refilter), never the whole log.
 func (m *Model) afterRowsChanged() {
 	if m.filtered != nil {
-		n := m.s.RowCount()
-		// The last checked row may have grown (text folds in place).
-		start := m.checked - 1
-		if start < 0 {
-			start = 0
-		}
-		if len(m.filtered) > 0 && m.filtered[len(m.filtered)-1] >= start {
-			start = m.filtered[len(m.filtered)-1] + 1
-		}
-		for i := start; i < n; i++ {
-			if m.rowMatches(i) {
-				m.filtered = append(m.filtered, i)
-			}
-		}
-		m.checked = n
+		m.refilter()
 	}
 	if m.follow {
 		m.evSel = m.visibleCount() - 1
@@ -941,6 +1010,9 @@ func (m *Model) afterRowsChanged() {
 	m.clampEvents()
 	if m.overlay == overlayDetail {
 		m.refreshDetail()
+	}
+	if m.overlay == overlayPicker {
+		m.refreshPicker()
 	}
 	if n := m.pendingItems(); m.pSel >= n {
 		m.pSel = max(0, n-1)

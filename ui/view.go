@@ -28,9 +28,17 @@ func (m *Model) mainHeight() int { return max(0, m.height-statusHeight) }
 func (m *Model) wide() bool { return m.width >= wideWidth }
 
 // paneSizes computes the outer sizes of the events and pending panes. All
-// layout arithmetic lives here.
+// layout arithmetic lives here and in paneRects, which places them.
 func (m *Model) paneSizes() (evW, evH, pW, pH int) {
 	h := m.mainHeight()
+	if m.zoomed {
+		// The focused pane takes everything above the status bar; the
+		// other one is not drawn.
+		if m.focus == paneEvents {
+			return m.width, h, 0, 0
+		}
+		return 0, 0, m.width, h
+	}
 	if m.wide() {
 		evW = m.width * 3 / 5
 		return evW, h, m.width - evW, h
@@ -59,11 +67,42 @@ func (m *Model) eventsInnerHeight() int {
 	return max(0, h-2)
 }
 
+// rect is a pane's place on the screen, border included; a pane that is
+// not drawn has a zero rect.
+type rect struct{ x, y, w, h int }
+
+func (r rect) contains(x, y int) bool {
+	return x >= r.x && x < r.x+r.w && y >= r.y && y < r.y+r.h
+}
+
+// paneRects places the panes of paneSizes on the screen: stacked, side by
+// side with the selection preview under the pending pane, or the zoomed
+// pane alone. renderPanes draws these rects and the mouse hits them, so a
+// click lands where the pane is drawn.
+func (m *Model) paneRects() (ev, pend, side rect) {
+	evW, evH, pW, pH := m.paneSizes()
+	switch {
+	case m.zoomed:
+		return rect{0, 0, evW, evH}, rect{0, 0, pW, pH}, rect{}
+	case m.wide():
+		// The pending pane keeps what its items need; the rest of the
+		// right column previews the selection.
+		ph := clamp(m.pendingLines()+2, 5, max(5, pH/2))
+		return rect{0, 0, evW, evH}, rect{evW, 0, pW, ph}, rect{evW, ph, pW, pH - ph}
+	}
+	return rect{0, 0, evW, evH}, rect{0, evH, pW, pH}, rect{}
+}
+
 // View draws the whole screen.
 func (m *Model) View() tea.View {
 	v := tea.NewView(m.render())
 	v.AltScreen = true
 	v.WindowTitle = "rtinspect"
+	if !m.mouseOff {
+		// Cell motion: clicks, wheel and drags, not every move of the
+		// pointer, which would wake the program for nothing.
+		v.MouseMode = tea.MouseModeCellMotion
+	}
 	return v
 }
 
@@ -80,6 +119,8 @@ func (m *Model) render() string {
 			lines[i] = " " + l
 		}
 		main = box(m.th, m.detailTitle, strings.Join(lines, "\n"), m.width, m.mainHeight(), true)
+	case overlayPicker:
+		main = m.renderPicker()
 	default:
 		main = m.renderPanes()
 	}
@@ -87,18 +128,28 @@ func (m *Model) render() string {
 }
 
 func (m *Model) renderPanes() string {
-	evW, evH, pW, pH := m.paneSizes()
-	events := box(m.th, m.eventsTitle(), m.renderEvents(evW-2, evH-2), evW, evH, m.focus == paneEvents)
-	if m.wide() {
-		// The pending pane keeps what its items need; the rest of the
-		// right column previews the selection.
-		ph := clamp(m.pendingLines()+2, 5, max(5, pH/2))
-		pending := box(m.th, m.pendingTitle(), m.renderPending(pW-2, ph-2), pW, ph, m.focus == panePending)
-		side := box(m.th, "Selected", m.renderSide(pW-4, pH-ph-2), pW, pH-ph, false)
-		return joinH(events, pending+"\n"+side)
+	ev, pend, side := m.paneRects()
+	if m.zoomed {
+		if m.focus == paneEvents {
+			return box(m.th, m.eventsTitle()+m.zoomNote(), m.renderEvents(ev.w-2, ev.h-2), ev.w, ev.h, true)
+		}
+		return box(m.th, m.pendingTitle()+m.zoomNote(), m.renderPending(pend.w-2, pend.h-2), pend.w, pend.h, true)
 	}
-	pending := box(m.th, m.pendingTitle(), m.renderPending(pW-2, pH-2), pW, pH, m.focus == panePending)
+	events := box(m.th, m.eventsTitle(), m.renderEvents(ev.w-2, ev.h-2), ev.w, ev.h, m.focus == paneEvents)
+	pending := box(m.th, m.pendingTitle(), m.renderPending(pend.w-2, pend.h-2), pend.w, pend.h, m.focus == panePending)
+	if side.h > 0 {
+		sideBox := box(m.th, "Selected", m.renderSide(side.w-4, side.h-2), side.w, side.h, false)
+		return joinH(events, pending+"\n"+sideBox)
+	}
 	return events + "\n" + pending
+}
+
+// zoomNote ends a zoomed pane's title: it says so, and how to go back.
+func (m *Model) zoomNote() string {
+	if k := m.keys.Zoom.Help().Key; k != "" {
+		return " · zoomed (" + k + " back)"
+	}
+	return " · zoomed"
 }
 
 // renderSide previews the selected event or pending item in the wide
@@ -108,7 +159,7 @@ func (m *Model) renderPanes() string {
 // streams in (a new version every frame) costs a screenful, not the 16 KB
 // the preview holds.
 func (m *Model) renderSide(w, h int) string {
-	key := fmt.Sprintf("%d/%d/%d/%d/%d/%d", m.focus, m.evSel, m.pSel, m.s.Version(), w, h)
+	key := fmt.Sprintf("%d/%d/%d/%d/%d/%d/%t", m.focus, m.evSel, m.pSel, m.s.Version(), w, h, m.flat)
 	if key != m.sideKey {
 		m.sideKey = key
 		m.sideLines = wrapHead(m.selectionPreview(), w, h)
@@ -136,6 +187,10 @@ func (m *Model) selectionPreview() string {
 		} else if a := m.selectedApproval(); a != nil {
 			s = m.approvalDetail(a)
 		}
+	} else if m.flat {
+		if i := m.rowAt(m.evSel); i >= 0 {
+			s = m.eventPreview(i)
+		}
 	} else if i := m.selectedRow(); i >= 0 {
 		s = m.rowDetailLimited(m.s.Row(i), 20)
 	}
@@ -157,9 +212,15 @@ func joinH(a, b string) string {
 }
 
 func (m *Model) eventsTitle() string {
-	t := fmt.Sprintf("Events %d", m.s.RowCount())
+	n := thousands(m.itemCount())
+	t := "Events " + n
 	if m.filter != "" {
-		t = fmt.Sprintf("Events %d/%d · filter %q", len(m.filtered), m.s.RowCount(), m.filter)
+		// As typed, not Go-quoted: text:"sku" would read text:\"sku\".
+		t = fmt.Sprintf("Events %s/%s · filter %s", thousands(len(m.filtered)), n, clean(m.filter))
+	}
+	if m.flat {
+		// The count is of events here, of rows in the grouped view.
+		t += " · flat"
 	}
 	if m.follow {
 		t += " · following"
@@ -179,26 +240,36 @@ func (m *Model) pendingTitle() string {
 	return t
 }
 
-// renderEvents draws only the visible window of rows: its cost does not
-// depend on the length of the log.
+// renderEvents draws only the visible window of rows (or of events, in
+// the flat view): its cost does not depend on the length of the log. A
+// pane wide enough gets the rows' durations, tokens and costs as columns
+// on the right (usageLayout).
 func (m *Model) renderEvents(w, h int) string {
 	n := m.visibleCount()
 	if n == 0 {
-		return m.th.dim.Render(fit(" no events yet", w))
+		return m.th.dim.Render(fit(m.noItemsText(), w))
 	}
 	var start time.Time
 	if m.s.RowCount() > 0 {
 		start = m.s.Row(0).At
 	}
 	k := newInks(&m.th)
+	cols := m.usageLayout(w)
+	var ev api.Event // the flat view's event, rebuilt per line
 	var b strings.Builder
 	b.Grow(h * (w + 64))
 	for i, drawn := m.evTop, 0; i < n && drawn < h; i, drawn = i+1, drawn+1 {
 		if drawn > 0 {
 			b.WriteByte('\n')
 		}
-		r := m.s.Row(m.rowAt(i))
-		line, plain := m.rowLine(k, r, start, w)
+		var line, plain string
+		if m.flat {
+			ei := m.rowAt(i)
+			m.s.ReadEvent(ei, &ev)
+			line, plain = m.flatLine(k, &ev, ei, start, w, cols)
+		} else {
+			line, plain = m.rowLineCols(k, m.s.Row(m.rowAt(i)), start, w, cols)
+		}
 		switch {
 		case i == m.evSel && m.focus == paneEvents:
 			line = k.of(&m.th.selected).render(plain)
@@ -208,6 +279,18 @@ func (m *Model) renderEvents(w, h int) string {
 		b.WriteString(line)
 	}
 	return b.String()
+}
+
+// rowLineCols is rowLine followed by the row's duration, tokens and cost
+// in the right-aligned columns of cols (none on a narrow pane).
+func (m *Model) rowLineCols(k *inks, r *model.Row, start time.Time, w int, cols usageLayout) (line, plain string) {
+	cw := cols.width()
+	if cw == 0 {
+		return m.rowLine(k, r, start, w)
+	}
+	line, plain = m.rowLine(k, r, start, w-cw)
+	c := cols.cols(r.Usage)
+	return line + k.of(&m.th.dim).render(c), plain + c
 }
 
 // rowLine renders one events row: relative time, kind, title, status and
@@ -292,8 +375,19 @@ func (m *Model) rowLine(k *inks, r *model.Row, start time.Time, w int) (line, pl
 	if title != "" && strings.HasPrefix(text, title+" ") {
 		text = text[len(title)+1:]
 	}
+	// What the filter's text terms match is underlined in the title and
+	// the text (the plain line stays the same); without such terms this
+	// costs one test.
+	hl := m.filterExpr.Highlights()
 	if title != "" {
-		add(clean(title), nil)
+		if ct := clean(title); hl {
+			b.WriteString(m.highlight(k, ct))
+			p.WriteString(ct)
+			cw, _ := cellWidth(ct)
+			used += cw
+		} else {
+			add(ct, nil)
+		}
 		add(" ", nil)
 	}
 	if r.Status != "" && r.Kind != model.RowStreamEnd {
@@ -306,7 +400,11 @@ func (m *Model) rowLine(k *inks, r *model.Row, start time.Time, w int) (line, pl
 		// The text gets what is left: cutting it alone cuts the line
 		// where cutting the whole line would.
 		rest := fit(ct, w-used)
-		b.WriteString(rest)
+		if hl {
+			b.WriteString(m.highlight(k, rest))
+		} else {
+			b.WriteString(rest)
+		}
 		p.WriteString(rest)
 		return b.String(), p.String()
 	}
@@ -343,12 +441,10 @@ func (m *Model) renderPending(w, h int) string {
 		return m.th.dim.Render(fit(" "+msg, w))
 	}
 	now := m.now()
-	// Call ids are the resume keys: give them room to show whole
-	// (Anthropic's are 30 characters) before the arguments get any.
-	idW := clamp(w/3, 12, 32)
+	pc := m.pendingColumns(w)
 	var lines []string
 	// A header naming the columns helps the first time; it costs one row.
-	lines = append(lines, m.th.dim.Render(fit("  "+fit("tool", 16)+" "+fit("call id", idW)+" "+fit("answer", 12)+" arguments", w)))
+	lines = append(lines, m.th.dim.Render(fit("  "+fit("tool", pc.tool)+" "+fit("call id", pc.id)+pc.execCell("exec")+" "+fit("answer", pc.answer)+pc.argsCell("arguments"), w)))
 	for i, c := range calls {
 		state := c.Draft.State.String()
 		st := m.th.dim
@@ -370,12 +466,14 @@ func (m *Model) renderPending(w, h int) string {
 		if now.Sub(c.Since) < Grace {
 			marker = "• "
 		}
-		line := marker + fit(clean(c.ToolName), 16) + " " + fit(clean(c.ToolCallID), idW) + " " + st.Render(fit(state, 12)) + " " + clean(compactJSON(c.Parameters))
+		line := marker + fit(clean(c.ToolName), pc.tool) + " " + fit(clean(c.ToolCallID), pc.id) + pc.execCell(idTail(c.ExecutionID, pc.exec)) +
+			" " + st.Render(fit(state, pc.answer)) + pc.argsCell(clean(compactJSON(c.Parameters)))
 		lines = append(lines, m.pendingLine(line, i, w))
 	}
 	for j, a := range appr {
 		i := len(calls) + j
-		line := "  " + fit(clean(a.ToolName), 16) + " " + fit(clean(a.ApprovalID), idW) + " " + m.th.warnText.Render(fit("approve?", 12)) + " " + clean(compactJSON(a.Parameters))
+		line := "  " + fit(clean(a.ToolName), pc.tool) + " " + fit(clean(a.ApprovalID), pc.id) + pc.execCell(idTail(a.ExecutionID, pc.exec)) +
+			" " + m.th.warnText.Render(fit("approve?", pc.answer)) + pc.argsCell(clean(compactJSON(a.Parameters)))
 		lines = append(lines, m.pendingLine(line, i, w))
 	}
 	if c := m.selectedCall(); c != nil && c.Draft.State == model.DraftInvalid && len(lines) < h {
@@ -383,10 +481,75 @@ func (m *Model) renderPending(w, h int) string {
 	}
 	if len(lines) > h {
 		// Keep the selection visible.
-		off := clamp(m.pSel+1-(h-1), 0, len(lines)-h)
+		off := pendingOffset(m.pSel, len(lines), h)
 		lines = append(lines[:1], lines[1+off:off+h]...)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// pendingCols are the widths of the pending pane's columns: exec is 0
+// when there is no execution column, args false when the arguments are
+// dropped.
+type pendingCols struct {
+	tool, id, exec, answer int
+	args                   bool
+}
+
+// execColumnWidth is the execution column's width: "…" and the last nine
+// characters of the id, the random part of a virtual_ id.
+const execColumnWidth = 10
+
+// pendingColumns lays out the pending pane in w cells. Call ids are the
+// resume keys: they get room to show whole (Anthropic's are 30
+// characters) before the arguments get any. When the session has more
+// than one execution id (an exec_ id and the virtual_ id of its awaits,
+// §4.1) a column says which one each item belongs to; the call id column
+// then fits the longest id, and on a narrow pane the arguments go before
+// anything is cut.
+func (m *Model) pendingColumns(w int) pendingCols {
+	pc := pendingCols{tool: 16, id: clamp(w/3, 12, 32), answer: 12, args: true}
+	if m.s.ExecutionIDCount() <= 1 {
+		return pc
+	}
+	longest, execW := len("call id"), len("exec")
+	for _, c := range m.s.Pending() {
+		cw, _ := cellWidth(clean(c.ToolCallID))
+		ew, _ := cellWidth(clean(c.ExecutionID))
+		longest, execW = max(longest, cw), max(execW, ew)
+	}
+	for _, a := range m.s.Approvals() {
+		cw, _ := cellWidth(clean(a.ApprovalID))
+		ew, _ := cellWidth(clean(a.ExecutionID))
+		longest, execW = max(longest, cw), max(execW, ew)
+	}
+	pc.id = clamp(longest, 7, max(12, w/2))
+	pc.exec = min(execW, execColumnWidth)
+	fixed := 2 + pc.tool + 1 + pc.id + 1 + pc.exec + 1 + pc.answer
+	if w-fixed-1 < 10 {
+		pc.args = false
+	}
+	if over := fixed - w; over > 0 {
+		pc.tool = max(8, pc.tool-over)
+	}
+	return pc
+}
+
+// execCell is s as the execution column's cell with the space before it,
+// "" when there is no such column.
+func (pc pendingCols) execCell(s string) string {
+	if pc.exec == 0 {
+		return ""
+	}
+	return " " + fit(s, pc.exec)
+}
+
+// argsCell is s as the arguments cell with the space before it, "" when
+// the arguments are dropped.
+func (pc pendingCols) argsCell(s string) string {
+	if !pc.args {
+		return ""
+	}
+	return " " + s
 }
 
 func (m *Model) selectedCall() *model.PendingCall {
@@ -418,31 +581,77 @@ func (m *Model) stateBadge() string {
 }
 
 // renderStatus draws the status bar: the run state and the last message
-// first (they matter most), then what is being inspected, cut to fit.
+// first (they matter most), then what is being inspected and the run's
+// totals. When they do not fit, the least important parts go first (the
+// title, the recording, the event count, the execution id, the kind,
+// then tokens, cost and elapsed time), and only what is left is cut.
 func (m *Model) renderStatus() string {
 	c := m.s.Counts()
-	var parts []string
+	type part struct {
+		s    string
+		prio int // higher stays longer
+	}
+	var parts []part
+	add := func(s string, prio int) { parts = append(parts, part{s, prio}) }
+	if t := m.playbackTitle(); t != "" {
+		add(t, 10)
+	}
 	if k := m.s.Kind(); k != "" {
-		parts = append(parts, k)
+		add(k, 5)
 	}
 	if id := m.s.ExecutionID(); id != "" {
-		parts = append(parts, clean(id))
+		add(clean(id), 4)
 	}
-	parts = append(parts, fmt.Sprintf("%d events", c.Events))
+	add(thousands(c.Events)+" events", 3)
 	if c.Unknown > 0 {
-		parts = append(parts, fmt.Sprintf("%d unknown", c.Unknown))
+		add(fmt.Sprintf("%d unknown", c.Unknown), 9)
 	}
 	if c.Malformed > 0 {
-		parts = append(parts, fmt.Sprintf("%d malformed", c.Malformed))
+		add(fmt.Sprintf("%d malformed", c.Malformed), 9)
 	}
-	if t := m.playbackTitle(); t != "" {
-		parts = append([]string{t}, parts...)
+	tot := m.s.Totals()
+	switch {
+	case tot.TokensIn > 0 || tot.TokensOut > 0:
+		add(fmtCount(tot.TokensIn)+" in/"+fmtCount(tot.TokensOut)+" out tok", 6)
+	case tot.Tokens > 0:
+		add(fmtCount(tot.Tokens)+" tok", 6)
+	}
+	if tot.Cost > 0 {
+		add(fmtCost(tot.Cost), 7)
+	}
+	if tot.Elapsed > 0 {
+		add(fmtDuration(tot.Elapsed)+" elapsed", 8)
 	}
 	if p := m.RecordingPath(); p != "" {
-		parts = append(parts, "rec "+filepath.Base(p))
+		add("rec "+filepath.Base(p), 2)
 	}
 	if m.opts.Title != "" {
-		parts = append(parts, m.opts.Title)
+		add(m.opts.Title, 1)
+	}
+	// join drops the least important parts until the rest fits room.
+	join := func(room int) string {
+		for {
+			width := 0
+			low := -1
+			for i, p := range parts {
+				width += ansi.StringWidth(p.s)
+				if i > 0 {
+					width += 3
+				}
+				if low < 0 || p.prio < parts[low].prio {
+					low = i
+				}
+			}
+			if width <= room || len(parts) == 1 {
+				break
+			}
+			parts = append(parts[:low], parts[low+1:]...)
+		}
+		ss := make([]string, len(parts))
+		for i, p := range parts {
+			ss[i] = p.s
+		}
+		return ansi.Truncate(strings.Join(ss, " · "), room, "…")
 	}
 	left := m.stateBadge()
 	if m.msg != "" {
@@ -456,7 +665,7 @@ func (m *Model) renderStatus() string {
 	}
 	line1 := fit(left, m.width)
 	if room := m.width - ansi.StringWidth(left) - 2; room >= 12 {
-		info := ansi.Truncate(strings.Join(parts, " · "), room, "…")
+		info := join(room)
 		gap := m.width - ansi.StringWidth(left) - ansi.StringWidth(info)
 		line1 = left + strings.Repeat(" ", gap) + m.th.dim.Render(info)
 	}
@@ -482,12 +691,22 @@ func (m *Model) hints() string {
 		}
 		bs = append(bs, kb{k.Cancel.Help().Key, "cancel"}, kb{"j/k", "scroll"})
 	case overlayDetail:
-		bs = append(bs, kb{k.Raw.Help().Key, "raw/decoded"}, kb{"j/k", "scroll"}, kb{k.Cancel.Help().Key, "back"})
-		if m.detailCall != "" {
-			bs = append(bs, kb{k.Edit.Help().Key, "edit"})
-		}
+		bs = append(bs, m.detailHints()...)
 	case overlayHelp:
 		bs = append(bs, kb{"j/k", "scroll"}, kb{"any key", "close"})
+	case overlayPicker:
+		if m.pick.typing {
+			bs = append(bs, kb{"type", "filter"}, kb{k.Open.Help().Key, "done"}, kb{k.Cancel.Help().Key, "clear"})
+			break
+		}
+		pick := "jump"
+		other, otherDesc := k.Executions.Help().Key, "executions"
+		if m.pick.kind == pickExecutions {
+			pick = "show"
+			other, otherDesc = k.Outline.Help().Key, "outline"
+		}
+		bs = append(bs, kb{k.Open.Help().Key, pick}, kb{"j/k", "move"}, kb{k.Filter.Help().Key, "filter"},
+			kb{other, otherDesc}, kb{k.Cancel.Help().Key, "close"})
 	default:
 		if m.focus == panePending {
 			if m.pendingItems() > 0 {
