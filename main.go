@@ -33,7 +33,7 @@ import (
 const usage = `rtinspect: inspect Runtype flow and agent executions
 
 Usage:
-  rtinspect demo [--scenario NAME] [--legacy]    the inspector on the built-in simulated server
+  rtinspect demo [SCENARIO] [--legacy]          the inspector on the built-in simulated server
   rtinspect dispatch [flags] REQUEST.json        POST /v1/dispatch with that body ('-' reads stdin)
   rtinspect open [flags] SESSION.jsonl           browse a recorded session offline (answer live
                                                  from it when it ended paused and a key is given)
@@ -449,7 +449,16 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	scenario := fs.String("scenario", "parallel", "scenario: "+scenarioNames())
 	legacy := fs.Bool("legacy", false, "the simulated server speaks the legacy vocabulary")
 	delay := fs.Duration("delay", 30*time.Millisecond, "pause between simulated frames")
-	if _, err := parseArgs(fs, args); err != nil {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return headless.ExitUsage
+	}
+	switch {
+	case len(pos) == 1 && *scenario == "parallel":
+		// `rtinspect demo big` reads as it is meant.
+		*scenario = pos[0]
+	case len(pos) > 0:
+		fmt.Fprintf(stderr, "rtinspect demo: one scenario, by name or --scenario (%s)\n", scenarioNames())
 		return headless.ExitUsage
 	}
 	// The demo's server is the simulated one: the profile's base URL and

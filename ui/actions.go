@@ -135,7 +135,7 @@ func (m *Model) handleEditor(msg editorFinishedMsg) {
 			m.s.SetMessages("")
 			m.setMsg("no messages will be sent with the resume")
 		} else if err := m.s.SetMessages(text); err != nil {
-			m.setErr("messages are not a valid JSON array: " + err.Error() + " (kept; m edits again)")
+			m.setErr("messages are not a valid JSON array: " + err.Error() + " (kept; " + hk(m.keys.Messages) + " edits again)")
 		} else {
 			m.setMsg("messages drafted: they go with the next resume")
 		}
@@ -181,7 +181,7 @@ func (m *Model) openResumePreview() {
 	}
 	if len(m.s.Pending()) == 0 {
 		if len(m.s.Approvals()) > 0 {
-			m.setErr("nothing to resume: the execution waits for an approval (a approve, d deny)")
+			m.setErr(fmt.Sprintf("nothing to resume: the execution waits for an approval (%s approve, %s deny)", hk(m.keys.Approve), hk(m.keys.Deny)))
 		} else {
 			m.setErr("nothing to resume: no pending tool calls (the execution is " + m.s.State().String() + ")")
 		}
@@ -209,7 +209,7 @@ func (m *Model) openResumePreview() {
 			m.setErr(err.Error())
 			return
 		}
-		m.previewBlocked = "not sent: " + err0(nr) + " (press ! to send a partial resume anyway)"
+		m.previewBlocked = "not sent: " + err0(nr) + " (press " + hk(m.keys.Partial) + " to send a partial resume anyway)"
 		m.previewPartial = true
 		note = m.th.warnText.Render("Not ready: "+err0(nr)) + "\n" +
 			m.th.warnText.Render("A partial resume leaves the rest pending; the server pauses again for them.") + "\n" +
@@ -358,7 +358,7 @@ func (m *Model) openHelp() {
 	}
 	lines = append(lines,
 		m.th.dim.Render("Keys that send never act on an item younger than half a second."),
-		m.th.dim.Render("j/k scroll · any other key closes"))
+		m.th.dim.Render(hk(m.keys.Down)+" "+hk(m.keys.Up)+" scroll · any other key closes"))
 	m.overlay = overlayHelp
 	m.detailTitle = "Help"
 	m.scroll.setHeight(m.mainHeight() - 2)
@@ -415,7 +415,7 @@ func (m *Model) answerFromFile(id, path string) {
 		return
 	}
 	if err := m.s.SetDraft(id, string(data)); err != nil {
-		m.setErr("invalid answer in " + path + ": " + err.Error() + " (kept; e edits it)")
+		m.setErr("invalid answer in " + path + ": " + err.Error() + " (kept; " + hk(m.keys.Edit) + " edits it)")
 	} else {
 		m.setMsg("answered " + id + " from " + path)
 		m.selectNextUnanswered()

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"rtinspect/model"
+	"rtinspect/model/filter"
 )
 
 // The picker: a list over the panes, to jump somewhere and close. Two
@@ -547,21 +548,18 @@ func execTerm(filter string) string {
 	return id
 }
 
-// withExecTerm returns filter with its exec: term replaced by exec:id, or
+// withExecTerm returns expr with its exec: term replaced by exec:id, or
 // removed when id is "". The other terms are kept as typed, in order; a
 // negated !exec: term is another condition and stays.
-func withExecTerm(filter, id string) string {
+func withExecTerm(expr, id string) string {
 	var out []string
-	for _, t := range splitTerms(filter) {
+	for _, t := range splitTerms(expr) {
 		if !isExecTerm(t) {
 			out = append(out, t)
 		}
 	}
 	if id != "" {
-		if strings.ContainsAny(id, " \t\"\\") {
-			id = strconv.Quote(id)
-		}
-		out = append(out, execPrefix+id)
+		out = append(out, execPrefix+filter.Quote(id))
 	}
 	return strings.Join(out, " ")
 }

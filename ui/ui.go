@@ -204,6 +204,10 @@ type Model struct {
 
 	msg    string
 	msgErr bool
+	// notice is Options.Notice (a broken config file, no recording): it
+	// stays in the status bar over the start-up messages until a key is
+	// pressed, so it cannot scroll away unread.
+	notice string
 
 	tempDir string
 
@@ -277,6 +281,7 @@ func New(opts Options) *Model {
 	m.mouseOff = opts.NoMouse
 	if opts.Notice != "" {
 		m.setMsg(opts.Notice)
+		m.notice = opts.Notice
 	}
 	if opts.Player != nil {
 		m.player = opts.Player
@@ -401,7 +406,7 @@ func (m *Model) snapshot() Snapshot {
 	return Snapshot{
 		State: m.s.State(), Pending: c.Pending, Answered: c.Answered, Approvals: c.Approvals, Rows: c.Rows,
 		Overlay: [...]string{"", "detail", "help", "preview", "input", "picker"}[m.overlay],
-		Focus:   focus, Message: m.msg, IsError: m.msgErr,
+		Focus:   focus, Message: m.statusMsg(), IsError: m.msgErr || m.notice != "",
 		Screen: ansi.Strip(m.render()),
 	}
 }
@@ -441,6 +446,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case tea.KeyPressMsg:
+		m.notice = ""
 		return m.handleKey(msg)
 	case detailSavedMsg:
 		m.handleDetailSaved(msg)
@@ -525,14 +531,14 @@ func (m *Model) handleBatch(msg streamBatchMsg) tea.Cmd {
 			m.queue = m.queue[1:]
 			return m.send(next)
 		}
-		m.setMsg(pauseMessage(m.s))
+		m.setMsg(m.pauseMessage())
 		if m.opts.Replay != nil {
 			if cmd := m.replayPause(); cmd != nil {
 				return cmd
 			}
 		} else if m.opts.Answers != nil {
 			if n, _ := m.s.ApplyAnswers(*m.opts.Answers); n > 0 {
-				m.setMsg(fmt.Sprintf("%s; %d answer(s) filled from the answers file", pauseMessage(m.s), n))
+				m.setMsg(fmt.Sprintf("%s; %d answer(s) filled from the answers file", m.pauseMessage(), n))
 			}
 		}
 		m.saveDrafts()
@@ -581,18 +587,24 @@ func (m *Model) rewait() tea.Cmd {
 	return m.pump.wait()
 }
 
-func pauseMessage(s *model.Session) string {
+// pauseMessage says what waits and which keys answer it (the keys as
+// bound, so a rebound key is named right).
+func (m *Model) pauseMessage() string {
+	s, k := m.s, m.keys
 	calls, appr := len(s.Pending()), len(s.Approvals())
 	switch {
 	case calls > 0 && appr > 0:
 		return fmt.Sprintf("paused: %d tool call(s) and %d approval(s) wait for you", calls, appr)
 	case appr > 0:
-		return fmt.Sprintf("paused: %d approval(s) wait for you: a approve, d deny", appr)
+		return fmt.Sprintf("paused: %d approval(s) wait for you: %s approve, %s deny", appr, hk(k.Approve), hk(k.Deny))
 	case calls > 0:
-		return fmt.Sprintf("paused: %d tool call(s) wait for answers: e edit, R resume", calls)
+		return fmt.Sprintf("paused: %d tool call(s) wait for answers: %s edit, %s resume", calls, hk(k.Edit), hk(k.Resume))
 	}
 	return "paused"
 }
+
+// hk is the key a binding shows in help and messages.
+func hk(b key.Binding) string { return b.Help().Key }
 
 // describeErr words an error for the status bar: the server's own message
 // for an HTTP error, the rest as Go says it.
@@ -604,6 +616,15 @@ func describeErr(err error) string {
 }
 
 func (m *Model) setMsg(s string) { m.msg, m.msgErr = s, false }
+
+// statusMsg is the message the status bar shows: the start-up notice
+// until the first key, then the last message.
+func (m *Model) statusMsg() string {
+	if m.notice != "" {
+		return m.notice
+	}
+	return m.msg
+}
 func (m *Model) setErr(s string) { m.msg, m.msgErr = s, true }
 
 // ---- keys ----
@@ -808,7 +829,7 @@ func (m *Model) noCallReason() string {
 	if m.focus != panePending {
 		return "select a pending call first (tab to the pending pane)"
 	}
-	return "the selected item is an approval: a approve, d deny"
+	return fmt.Sprintf("the selected item is an approval: %s approve, %s deny", hk(m.keys.Approve), hk(m.keys.Deny))
 }
 
 func (m *Model) openInput(p inputPurpose, target, prompt, placeholder string) {

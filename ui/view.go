@@ -237,6 +237,14 @@ func (m *Model) pendingTitle() string {
 	if c.Approvals > 0 {
 		t += fmt.Sprintf(" · %d approval(s)", c.Approvals)
 	}
+	if id, n := m.pendingExecs(); n == 1 && m.s.ExecutionIDCount() > 1 {
+		// Several executions, but every item belongs to one: say which
+		// here rather than in a column of identical cells.
+		if tw, _ := cellWidth(clean(id)); tw > execColumnWidth {
+			id = "…" + dropCells(clean(id), tw-execColumnWidth+1)
+		}
+		t += " · exec " + clean(id)
+	}
 	return t
 }
 
@@ -501,16 +509,12 @@ const execColumnWidth = 10
 
 // pendingColumns lays out the pending pane in w cells. Call ids are the
 // resume keys: they get room to show whole (Anthropic's are 30
-// characters) before the arguments get any. When the session has more
-// than one execution id (an exec_ id and the virtual_ id of its awaits,
-// §4.1) a column says which one each item belongs to; the call id column
-// then fits the longest id, and on a narrow pane the arguments go before
-// anything is cut.
+// characters) before the arguments get any. When the pending items belong
+// to more than one execution (a nested flow's call beside its agent's) a
+// column says which one each belongs to; on a narrow pane the arguments go
+// before anything is cut.
 func (m *Model) pendingColumns(w int) pendingCols {
-	pc := pendingCols{tool: 16, id: clamp(w/3, 12, 32), answer: 12, args: true}
-	if m.s.ExecutionIDCount() <= 1 {
-		return pc
-	}
+	pc := pendingCols{tool: 16, answer: 12, args: true}
 	longest, execW := len("call id"), len("exec")
 	for _, c := range m.s.Pending() {
 		cw, _ := cellWidth(clean(c.ToolCallID))
@@ -522,9 +526,16 @@ func (m *Model) pendingColumns(w int) pendingCols {
 		ew, _ := cellWidth(clean(a.ExecutionID))
 		longest, execW = max(longest, cw), max(execW, ew)
 	}
-	pc.id = clamp(longest, 7, max(12, w/2))
-	pc.exec = min(execW, execColumnWidth)
-	fixed := 2 + pc.tool + 1 + pc.id + 1 + pc.exec + 1 + pc.answer
+	// The id column fits the longest id (they are the resume keys: whole
+	// before the arguments get any room), up to half the pane.
+	pc.id = clamp(longest, 12, max(12, w/2))
+	if _, n := m.pendingExecs(); n > 1 {
+		pc.exec = min(execW, execColumnWidth)
+	}
+	fixed := 2 + pc.tool + 1 + pc.id + 1 + pc.answer
+	if pc.exec > 0 {
+		fixed += pc.exec + 1
+	}
 	if w-fixed-1 < 10 {
 		pc.args = false
 	}
@@ -532,6 +543,27 @@ func (m *Model) pendingColumns(w int) pendingCols {
 		pc.tool = max(8, pc.tool-over)
 	}
 	return pc
+}
+
+// pendingExecs returns the execution id of the pending items and how many
+// distinct ones they carry.
+func (m *Model) pendingExecs() (string, int) {
+	var first string
+	n := 0
+	seen := func(id string) {
+		if n == 0 {
+			first, n = id, 1
+		} else if id != first && n == 1 {
+			n = 2
+		}
+	}
+	for _, c := range m.s.Pending() {
+		seen(c.ExecutionID)
+	}
+	for _, a := range m.s.Approvals() {
+		seen(a.ExecutionID)
+	}
+	return first, n
 }
 
 // execCell is s as the execution column's cell with the space before it,
@@ -654,9 +686,9 @@ func (m *Model) renderStatus() string {
 		return ansi.Truncate(strings.Join(ss, " · "), room, "…")
 	}
 	left := m.stateBadge()
-	if m.msg != "" {
-		msg := clean(m.msg)
-		if m.msgErr {
+	if sm := m.statusMsg(); sm != "" {
+		msg := clean(sm)
+		if m.msgErr || m.notice != "" {
 			msg = m.th.errText.Render(msg)
 		} else {
 			msg = m.th.okText.Render(msg)
@@ -689,11 +721,11 @@ func (m *Model) hints() string {
 		if m.previewPartial {
 			bs = append(bs, kb{k.Partial.Help().Key, "partial"})
 		}
-		bs = append(bs, kb{k.Cancel.Help().Key, "cancel"}, kb{"j/k", "scroll"})
+		bs = append(bs, kb{k.Cancel.Help().Key, "cancel"}, kb{upDown(k), "scroll"})
 	case overlayDetail:
 		bs = append(bs, m.detailHints()...)
 	case overlayHelp:
-		bs = append(bs, kb{"j/k", "scroll"}, kb{"any key", "close"})
+		bs = append(bs, kb{upDown(k), "scroll"}, kb{"any key", "close"})
 	case overlayPicker:
 		if m.pick.typing {
 			bs = append(bs, kb{"type", "filter"}, kb{k.Open.Help().Key, "done"}, kb{k.Cancel.Help().Key, "clear"})
@@ -705,7 +737,7 @@ func (m *Model) hints() string {
 			pick = "show"
 			other, otherDesc = k.Outline.Help().Key, "outline"
 		}
-		bs = append(bs, kb{k.Open.Help().Key, pick}, kb{"j/k", "move"}, kb{k.Filter.Help().Key, "filter"},
+		bs = append(bs, kb{k.Open.Help().Key, pick}, kb{upDown(k), "move"}, kb{k.Filter.Help().Key, "filter"},
 			kb{other, otherDesc}, kb{k.Cancel.Help().Key, "close"})
 	default:
 		if m.focus == panePending {
@@ -733,4 +765,13 @@ func (m *Model) hints() string {
 		parts[i] = bold.render(b.k) + " " + hint.render(b.d)
 	}
 	return strings.Join(parts, hint.render(" · "))
+}
+
+// upDown names the first keys of Down and Up ("j/k"), for the hints.
+func upDown(k KeyMap) string {
+	d, u := k.Down.Keys(), k.Up.Keys()
+	if len(d) == 0 || len(u) == 0 {
+		return hk(k.Down) + "/" + hk(k.Up)
+	}
+	return d[0] + "/" + u[0]
 }
