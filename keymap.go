@@ -50,17 +50,17 @@ func defaultKeyMap() ui.KeyMap {
 		Cancel:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel / back")),
 
 		ViewMode:   key.NewBinding(key.WithKeys("V"), key.WithHelp("V", "grouped / flat view")),
-		Outline:    key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "outline: jump to a turn or step")),
-		Executions: key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "executions: switch between them")),
+		Outline:    key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "outline: turns and steps")),
+		Executions: key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "executions: switch")),
 		Zoom:       key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "zoom the focused pane")),
-		Mouse:      key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "mouse on / off (off: select text)")),
+		Mouse:      key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "mouse on / off")),
 
 		NextMatch: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next match")),
 		PrevMatch: key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match")),
 		Collapse:  key.NewBinding(key.WithKeys("h", "left"), key.WithHelp("h/←", "fold the value")),
 		Expand:    key.NewBinding(key.WithKeys("l", "right"), key.WithHelp("l/→", "unfold the value")),
-		CopyValue: key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy the value at the cursor")),
+		CopyValue: key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy value at cursor")),
 		CopyAll:   key.NewBinding(key.WithKeys("Y"), key.WithHelp("Y", "copy all that is shown")),
-		SaveFile:  key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "write what is shown to a file")),
+		SaveFile:  key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "write it to a file")),
 	}
 }

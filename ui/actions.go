@@ -308,9 +308,11 @@ func (m *Model) openDecisionPreview(approvalID, decision, reason string) {
 // text block can fold tens of thousands of deltas.
 const maxDetailEvents = 200
 
+// openHelp lists the bindings of the focused pane and the global ones,
+// from the key map, in two columns when they fit.
 func (m *Model) openHelp() {
-	groups := m.keys.Groups()
-	render := func(gs []KeyGroup) []string {
+	groups := m.keys.HelpGroups(m.focus == panePending)
+	render := func(gs []KeyGroup, w int) []string {
 		var lines []string
 		for _, g := range gs {
 			enabled := false
@@ -320,29 +322,28 @@ func (m *Model) openHelp() {
 			if !enabled {
 				continue
 			}
-			lines = append(lines, m.th.bold.Render(g.Title))
+			lines = append(lines, m.th.bold.Render(fit(g.Title, w)))
 			for _, kb := range g.Bindings {
 				if !kb.Enabled() {
 					continue
 				}
 				h := kb.Help()
-				lines = append(lines, fmt.Sprintf("  %-12s %s", h.Key, h.Desc))
+				lines = append(lines, fit(fmt.Sprintf("  %-10s %s", h.Key, h.Desc), w))
 			}
 			lines = append(lines, "")
 		}
 		return lines
 	}
 	var lines []string
-	if colW := (m.width - 6) / 2; colW >= 34 {
-		// Two columns fit every binding on an 80x24 screen.
+	if colW := (m.scrollWidth() - 2) / 2; colW >= 34 {
 		// Split the groups where the taller column is shortest.
 		split, best := 1, 1<<30
 		for i := 1; i < len(groups); i++ {
-			if h := max(len(render(groups[:i])), len(render(groups[i:]))); h < best {
+			if h := max(len(render(groups[:i], colW)), len(render(groups[i:], colW))); h < best {
 				split, best = i, h
 			}
 		}
-		left, right := render(groups[:split]), render(groups[split:])
+		left, right := render(groups[:split], colW), render(groups[split:], colW)
 		for i := 0; i < max(len(left), len(right)); i++ {
 			var l, r string
 			if i < len(left) {
@@ -354,13 +355,13 @@ func (m *Model) openHelp() {
 			lines = append(lines, fit(l, colW)+"  "+r)
 		}
 	} else {
-		lines = render(groups)
+		lines = render(groups, m.scrollWidth())
 	}
 	lines = append(lines,
-		m.th.dim.Render("Keys that send never act on an item younger than half a second."),
-		m.th.dim.Render(hk(m.keys.Down)+" "+hk(m.keys.Up)+" scroll · any other key closes"))
+		m.th.dim.Render(fit("Keys that send never act on an item younger than half a second.", m.scrollWidth())),
+		m.th.dim.Render(fit(hk(m.keys.Down)+" "+hk(m.keys.Up)+" scroll · any other key closes · every key: README, Keys", m.scrollWidth())))
 	m.overlay = overlayHelp
-	m.detailTitle = "Help"
+	m.detailTitle = "Help · " + [...]string{"events pane", "pending pane"}[m.focus]
 	m.scroll.setHeight(m.mainHeight() - 2)
 	m.scroll.set(strings.Join(lines, "\n"), m.scrollWidth())
 }

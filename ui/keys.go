@@ -96,6 +96,25 @@ func (k KeyMap) Groups() []KeyGroup {
 	}
 }
 
+// HelpGroups returns the bindings the help overlay lists when the pending
+// pane (pending) or the events pane has the focus: that pane's own keys
+// first, then the keys that work everywhere, then those of the detail
+// view and the dialogs.
+func (k KeyMap) HelpGroups(pending bool) []KeyGroup {
+	pane := KeyGroup{"Events pane", []key.Binding{k.Open, k.Raw, k.Follow, k.CopyCurl, k.CopyBody, k.StepBack, k.StepForward, k.Play, k.Speed}}
+	if pending {
+		pane = KeyGroup{"Pending pane", []key.Binding{k.Open, k.Edit, k.ErrorAnswer, k.Revert, k.FromFile, k.ApplyAll, k.CopyAnswer, k.Raw}}
+	}
+	// In this order the two columns of the overlay come out even.
+	return []KeyGroup{
+		pane,
+		{"Move", []key.Binding{k.NextPane, k.PrevPane, k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown}},
+		{"Dialogs", []key.Binding{k.Confirm, k.Partial, k.Cancel}},
+		{"Everywhere", []key.Binding{k.Resume, k.Approve, k.Deny, k.Messages, k.Filter, k.ViewMode, k.Outline, k.Executions, k.Zoom, k.Mouse, k.CancelStream, k.Help, k.Quit}},
+		{"Detail view (enter)", []key.Binding{k.Collapse, k.Expand, k.NextMatch, k.PrevMatch, k.CopyValue, k.CopyAll, k.SaveFile}},
+	}
+}
+
 // KeyGroup is a titled list of bindings for the help overlay.
 type KeyGroup struct {
 	Title    string
