@@ -642,6 +642,17 @@ func TestMouseWheel(t *testing.T) {
 	if m.pSel != 1 {
 		t.Errorf("wheel down twice on two pending items: selection %d, want 1", m.pSel)
 	}
+	// Over a picker: one entry a notch.
+	m.openOutline()
+	m.pick.sel = 0
+	lookWheel(m, 1, 1, tea.MouseWheelDown)
+	if m.pick.sel != 1 {
+		t.Errorf("wheel over the outline: selection %d, want 1", m.pick.sel)
+	}
+	lookWheel(m, 1, 1, tea.MouseWheelUp)
+	if m.pick.sel != 0 {
+		t.Errorf("wheel back over the outline: selection %d, want 0", m.pick.sel)
+	}
 }
 
 // TestMouseToggle: M turns reporting off (the status bar says how to get

@@ -36,8 +36,11 @@ func (m *Model) handleWheel(msg tea.MouseWheelMsg) {
 	case overlayDetail, overlayHelp, overlayPreview:
 		m.scroll.by(d * wheelStep)
 		return
+	case overlayPicker:
+		m.movePicker(d) // one entry a notch: each is somewhere to jump to
+		return
 	default:
-		return // the input line and the pickers: nothing to scroll
+		return // the input line: nothing to scroll
 	}
 	ev, pend, _ := m.paneRects()
 	switch {
