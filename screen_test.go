@@ -127,6 +127,11 @@ func TestGoldenScreens(t *testing.T) {
 			m := screenModel(t, sz[0], sz[1])
 			golden.RequireEqual(t, []byte(screen(m)))
 		})
+		t.Run(fmt.Sprintf("help_%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			m := screenModel(t, sz[0], sz[1])
+			m.Update(keyPress("?"))
+			golden.RequireEqual(t, []byte(screen(m)))
+		})
 		t.Run(fmt.Sprintf("preview_%dx%d", sz[0], sz[1]), func(t *testing.T) {
 			m := screenModel(t, sz[0], sz[1])
 			s := m.Session()

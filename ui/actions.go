@@ -335,7 +335,7 @@ func (m *Model) openHelp() {
 		return lines
 	}
 	var lines []string
-	if colW := (m.scrollWidth() - 2) / 2; colW >= 34 {
+	if colW := min(44, (m.scrollWidth()-2)/2); colW >= 34 {
 		// Split the groups where the taller column is shortest.
 		split, best := 1, 1<<30
 		for i := 1; i < len(groups); i++ {
