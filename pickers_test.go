@@ -11,7 +11,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
-	sse "github.com/tmaxmax/go-sse"
 
 	"rtinspect/api"
 	"rtinspect/model"
@@ -27,39 +26,23 @@ import (
 // recorded once with its random ids and times replaced by fixed ones.
 func nestedSession(t *testing.T) (*model.Session, *api.Client) {
 	t.Helper()
-	f, err := os.Open("testdata/nested.sse")
+	return foldFixture(t, openFixture(t, "testdata/nested.sse"),
+		`{"agent":{"name":"Research Assistant"},"messages":[{"role":"user","content":"Summarise https://example.com/changelog"}]}`, api.RunCompleted)
+}
+
+// pausedSessionWith is pausedSession with some strings of the fixture
+// replaced (longer ids).
+func pausedSessionWith(t *testing.T, repl map[string]string) (*model.Session, *api.Client) {
+	t.Helper()
+	raw, err := os.ReadFile("testdata/parallel-pause.sse")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	client := api.NewClient("https://api.runtype.com", "sk-screen-secret")
-	s := model.NewSession()
-	clock := base
-	s.Now = func() time.Time { return clock }
-	body := []byte(`{"agent":{"name":"Research Assistant"},"messages":[{"role":"user","content":"Summarise https://example.com/changelog"}]}`)
-	s.SetKind(model.KindOfDispatch(body))
-	req, err := client.DispatchRequest(body)
-	if err != nil {
-		t.Fatal(err)
+	text := string(raw)
+	for from, to := range repl {
+		text = strings.ReplaceAll(text, from, to)
 	}
-	if err := s.Begin(req); err != nil {
-		t.Fatal(err)
-	}
-	s.StreamOpened()
-	dec := api.NewDecoder()
-	i := 0
-	for ev, err := range sse.Read(f, nil) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		i++
-		s.ApplyBatch(dec.Decode(nil, api.Frame{Event: ev.Type, Data: ev.Data, At: base.Add(time.Duration(i) * 40 * time.Millisecond)}))
-	}
-	clock = base.Add(time.Duration(i+1) * 40 * time.Millisecond)
-	if st := s.EndStream(nil); st != api.RunCompleted {
-		t.Fatalf("fixture ends %s, want completed", st)
-	}
-	return s, client
+	return foldFixture(t, strings.NewReader(text), `{"agent":{}}`, api.RunPaused)
 }
 
 func nestedModel(t *testing.T, w, h int) *ui.Model {
@@ -219,38 +202,6 @@ func TestPendingExecutionColumn(t *testing.T) {
 			t.Errorf("at 80 columns with long ids the arguments should go first:\n%s", got)
 		}
 	}
-}
-
-// pausedSessionWith is pausedSession with some strings of the fixture
-// replaced (longer ids).
-func pausedSessionWith(t *testing.T, repl map[string]string) (*model.Session, *api.Client) {
-	t.Helper()
-	raw, err := os.ReadFile("testdata/parallel-pause.sse")
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(raw)
-	for from, to := range repl {
-		text = strings.ReplaceAll(text, from, to)
-	}
-	client := api.NewClient("https://api.runtype.com", "sk-screen-secret")
-	s := model.NewSession()
-	s.Now = func() time.Time { return base }
-	if err := s.Begin(api.Request{Method: "POST", Path: api.PathDispatch, Body: []byte(`{"agent":{}}`)}); err != nil {
-		t.Fatal(err)
-	}
-	s.StreamOpened()
-	dec := api.NewDecoder()
-	for ev, err := range sse.Read(strings.NewReader(text), nil) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.ApplyBatch(dec.Decode(nil, api.Frame{Event: ev.Type, Data: ev.Data, At: base}))
-	}
-	if st := s.EndStream(nil); st != api.RunPaused {
-		t.Fatalf("fixture ends %s, want paused", st)
-	}
-	return s, client
 }
 
 // TestPickersFillTheTerminal checks the outline and the executions list

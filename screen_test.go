@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -22,23 +24,17 @@ import (
 // with the time of day.
 var base = time.Date(2026, 6, 20, 10, 5, 0, 0, time.UTC)
 
-// pausedSession folds testdata/parallel-pause.sse (protocol notes §9b: two
-// parallel add_to_cart awaits on a virtual execution id) into a session,
-// as if it had just been streamed.
-func pausedSession(t *testing.T) (*model.Session, *api.Client) {
+// foldFixture folds an SSE fixture into a session, as if it had just been
+// streamed in answer to a dispatch of body: frames 40 ms apart from base,
+// the session's clock following them. The stream must end in want.
+func foldFixture(t *testing.T, r io.Reader, body string, want api.RunState) (*model.Session, *api.Client) {
 	t.Helper()
-	f, err := os.Open("testdata/parallel-pause.sse")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	client := api.NewClient("https://api.runtype.com", "sk-screen-secret")
 	s := model.NewSession()
 	clock := base
 	s.Now = func() time.Time { return clock }
-	body := []byte(`{"agent":{"agentId":"agent_01shop"},"messages":[{"role":"user","content":"Add SHOE-001 and SHOE-007 to my cart"}]}`)
-	s.SetKind(model.KindOfDispatch(body))
-	req, err := client.DispatchRequest(body)
+	s.SetKind(model.KindOfDispatch([]byte(body)))
+	req, err := client.DispatchRequest([]byte(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,19 +44,38 @@ func pausedSession(t *testing.T) (*model.Session, *api.Client) {
 	s.StreamOpened()
 	dec := api.NewDecoder()
 	i := 0
-	for ev, err := range sse.Read(f, nil) {
+	for ev, err := range sse.Read(r, nil) {
 		if err != nil {
 			t.Fatal(err)
 		}
 		i++
-		frame := api.Frame{Event: ev.Type, ID: ev.LastEventID, Data: ev.Data, At: base.Add(time.Duration(i) * 40 * time.Millisecond)}
-		s.ApplyBatch(dec.Decode(nil, frame))
+		at := base.Add(time.Duration(i) * 40 * time.Millisecond)
+		s.ApplyBatch(dec.Decode(nil, api.Frame{Event: ev.Type, ID: ev.LastEventID, Data: ev.Data, At: at}))
 	}
 	clock = base.Add(time.Duration(i+1) * 40 * time.Millisecond)
-	if st := s.EndStream(nil); st != api.RunPaused {
-		t.Fatalf("fixture ends %s, want paused", st)
+	if st := s.EndStream(nil); st != want {
+		t.Fatalf("fixture ends %s, want %s", st, want)
 	}
 	return s, client
+}
+
+// openFixture opens a fixture file for foldFixture.
+func openFixture(t *testing.T, path string) io.Reader {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("fixture: %v", err)
+	}
+	return bytes.NewReader(raw)
+}
+
+// pausedSession folds testdata/parallel-pause.sse (protocol notes §9b: two
+// parallel add_to_cart awaits on a virtual execution id) into a session,
+// as if it had just been streamed.
+func pausedSession(t *testing.T) (*model.Session, *api.Client) {
+	t.Helper()
+	return foldFixture(t, openFixture(t, "testdata/parallel-pause.sse"),
+		`{"agent":{"agentId":"agent_01shop"},"messages":[{"role":"user","content":"Add SHOE-001 and SHOE-007 to my cart"}]}`, api.RunPaused)
 }
 
 func screenModel(t *testing.T, w, h int) *ui.Model {

@@ -11,7 +11,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
-	sse "github.com/tmaxmax/go-sse"
 
 	"rtinspect/api"
 	"rtinspect/model"
@@ -27,40 +26,11 @@ var capturedFlow = filepath.Join("..", "shared", "fixtures", "captured-legacy-fl
 // been streamed, its frames 40 ms apart.
 func flowSession(t *testing.T) (*model.Session, *api.Client) {
 	t.Helper()
-	f, err := os.Open(capturedFlow)
-	if err != nil {
+	if _, err := os.Stat(capturedFlow); err != nil {
 		t.Fatalf("the shared fixture is expected beside the repository: %v", err)
 	}
-	defer f.Close()
-	client := api.NewClient("https://api.runtype.com", "sk-screen-secret")
-	s := model.NewSession()
-	clock := base
-	s.Now = func() time.Time { return clock }
-	body := []byte(`{"flow":{"flowId":"flow_01k9pfnztzfag9tfz4t65c9c5q"},"messages":[{"role":"user","content":"hi"}]}`)
-	s.SetKind(model.KindOfDispatch(body))
-	req, err := client.DispatchRequest(body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Begin(req); err != nil {
-		t.Fatal(err)
-	}
-	s.StreamOpened()
-	dec := api.NewDecoder()
-	i := 0
-	for ev, err := range sse.Read(f, nil) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		i++
-		clock = base.Add(time.Duration(i) * 40 * time.Millisecond)
-		s.ApplyBatch(dec.Decode(nil, api.Frame{Event: ev.Type, Data: ev.Data, At: clock}))
-	}
-	clock = clock.Add(40 * time.Millisecond)
-	if st := s.EndStream(nil); st != api.RunCompleted {
-		t.Fatalf("fixture ends %s, want completed", st)
-	}
-	return s, client
+	return foldFixture(t, openFixture(t, capturedFlow),
+		`{"flow":{"flowId":"flow_01k9pfnztzfag9tfz4t65c9c5q"},"messages":[{"role":"user","content":"hi"}]}`, api.RunCompleted)
 }
 
 func flowModel(t *testing.T, w, h int) *ui.Model {
