@@ -1,11 +1,7 @@
 package model
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,24 +34,13 @@ func sameID(got, want string) bool {
 // a dispatch, as the inspector would.
 func simStream(t *testing.T, scenario, events string) *Session {
 	t.Helper()
-	srv := httptest.NewServer(sim.New(sim.Options{Open: true}))
-	defer srv.Close()
 	body, err := sim.DispatchBody(scenario)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := http.Post(srv.URL+api.PathDispatch+"?events="+events, "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	if err != nil || res.StatusCode != http.StatusOK {
-		t.Fatalf("dispatch %s: status %d, error %v, want 200", scenario, res.StatusCode, err)
-	}
 	s := newTestSession()
 	s.SetKind(KindOfDispatch(body))
-	dispatch(t, s, decodeSSE(t, string(raw)))
+	dispatch(t, s, usageSimEvents(t, scenario, events))
 	return s
 }
 
