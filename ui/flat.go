@@ -272,20 +272,8 @@ func (m *Model) flatLine(k *inks, ev *api.Event, ei int, start time.Time, w int,
 		c := cols.cols(u)
 		return line + k.of(&m.th.dim).render(c), plain + c
 	}
-	var b, p strings.Builder
-	b.Grow(2*w + 64)
-	p.Grow(w + 16)
-	used := 0
-	add := func(s string, in *ink) {
-		if in != nil {
-			b.WriteString(in.render(s))
-		} else {
-			b.WriteString(s)
-		}
-		p.WriteString(s)
-		cw, _ := cellWidth(s)
-		used += cw
-	}
+	lb := newLineBuf(w)
+	add := lb.add
 	rel := ""
 	if at := ev.Frame.At; !at.IsZero() && !start.IsZero() {
 		rel = fmt.Sprintf("%6.2fs", at.Sub(start).Seconds())
@@ -308,21 +296,21 @@ func (m *Model) flatLine(k *inks, ev *api.Event, ei int, start time.Time, w int,
 		add(clean(ids), &dim)
 		add(" ", nil)
 	}
-	if used >= w {
-		line = fit(b.String(), w)
-		return line, fit(p.String(), w)
+	if lb.used >= w {
+		line = fit(lb.b.String(), w)
+		return line, fit(lb.p.String(), w)
 	}
 	// Only the head of the summary can show: cut it before cleaning, so a
 	// long delta or result costs what one line costs.
-	rest := fit(clean(eventSummary(ev, 4*w+16)), w-used)
+	rest := fit(clean(eventSummary(ev, 4*w+16)), w-lb.used)
 	if m.filterExpr.Highlights() {
 		// What the filter's text terms match is underlined, as in rows.
-		b.WriteString(m.highlight(k, rest))
+		lb.b.WriteString(m.highlight(k, rest))
 	} else {
-		b.WriteString(rest)
+		lb.b.WriteString(rest)
 	}
-	p.WriteString(rest)
-	return b.String(), p.String()
+	lb.p.WriteString(rest)
+	return lb.b.String(), lb.p.String()
 }
 
 // eventIDs are the ids a flat line shows: the tool call or approval id,

@@ -429,3 +429,36 @@ func box(th theme, title string, content string, w, h int, focused bool) string 
 	b.WriteString(ink.render(rb.BottomLeft + strings.Repeat(rb.Bottom, inner) + rb.BottomRight))
 	return b.String()
 }
+
+// lineBuf builds one pane line from pieces, drawn and plain side by side,
+// counting the cells used so far: the row lines of both event views are
+// put together this way, measured as they grow, so only their text is cut.
+type lineBuf struct {
+	b, p strings.Builder
+	used int
+}
+
+func newLineBuf(w int) *lineBuf {
+	l := &lineBuf{}
+	l.b.Grow(2*w + 64)
+	l.p.Grow(w + 16)
+	return l
+}
+
+// add appends a piece, drawn with ink (nil: as it is).
+func (l *lineBuf) add(s string, in *ink) {
+	if in != nil {
+		d, wrapped := in.draw(s)
+		l.b.WriteString(d)
+		if !wrapped {
+			// Render may have changed the text itself (a tab): the plain
+			// line is what it drew.
+			s = ansi.Strip(d)
+		}
+	} else {
+		l.b.WriteString(s)
+	}
+	l.p.WriteString(s)
+	cw, _ := cellWidth(s)
+	l.used += cw
+}

@@ -315,28 +315,8 @@ func (m *Model) rowLine(k *inks, r *model.Row, start time.Time, w int) (line, pl
 	}
 	kind := r.Kind.String()
 	label := fit(kind, 9)
-	var b, p strings.Builder
-	b.Grow(2*w + 64)
-	p.Grow(w + 16)
-	// add appends a piece, drawn with ink (nil: as it is), and counts
-	// its cells.
-	used := 0
-	add := func(s string, in *ink) {
-		if in != nil {
-			d, wrapped := in.draw(s)
-			b.WriteString(d)
-			if !wrapped {
-				// Render may have changed the text itself (a tab):
-				// the plain line is what it drew.
-				s = ansi.Strip(d)
-			}
-		} else {
-			b.WriteString(s)
-		}
-		p.WriteString(s)
-		cw, _ := cellWidth(s)
-		used += cw
-	}
+	lb := newLineBuf(w)
+	add := lb.add
 	dim := k.of(&m.th.dim)
 	add(fit(rel, 7), &dim)
 	add(" ", nil)
@@ -389,10 +369,10 @@ func (m *Model) rowLine(k *inks, r *model.Row, start time.Time, w int) (line, pl
 	hl := m.filterExpr.Highlights()
 	if title != "" {
 		if ct := clean(title); hl {
-			b.WriteString(m.highlight(k, ct))
-			p.WriteString(ct)
+			lb.b.WriteString(m.highlight(k, ct))
+			lb.p.WriteString(ct)
 			cw, _ := cellWidth(ct)
-			used += cw
+			lb.used += cw
 		} else {
 			add(ct, nil)
 		}
@@ -404,20 +384,20 @@ func (m *Model) rowLine(k *inks, r *model.Row, start time.Time, w int) (line, pl
 		add(" ", nil)
 	}
 	ct := clean(text)
-	if used < w || (used == w && ct == "") {
+	if lb.used < w || (lb.used == w && ct == "") {
 		// The text gets what is left: cutting it alone cuts the line
 		// where cutting the whole line would.
-		rest := fit(ct, w-used)
+		rest := fit(ct, w-lb.used)
 		if hl {
-			b.WriteString(m.highlight(k, rest))
+			lb.b.WriteString(m.highlight(k, rest))
 		} else {
-			b.WriteString(rest)
+			lb.b.WriteString(rest)
 		}
-		p.WriteString(rest)
-		return b.String(), p.String()
+		lb.p.WriteString(rest)
+		return lb.b.String(), lb.p.String()
 	}
 	// The head alone is too wide (a long title on a narrow pane).
-	line = fit(b.String()+ct, w)
+	line = fit(lb.b.String()+ct, w)
 	return line, ansi.Strip(line)
 }
 
