@@ -3,7 +3,6 @@ package model
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -446,12 +445,8 @@ func (s *Session) foldTurn(e *api.Event, idx, depth int) {
 	if e.StopReason != "" {
 		parts = append(parts, "stop "+e.StopReason)
 	}
-	if e.Tokens != nil {
-		parts = append(parts, fmt.Sprintf("tokens %d in / %d out", e.Tokens.Input, e.Tokens.Output))
-	}
-	if e.Cost > 0 {
-		parts = append(parts, "$"+strconv.FormatFloat(e.Cost, 'f', -1, 64))
-	}
+	// Tokens and cost are the row's Usage, drawn as columns: the summary
+	// does not say them again.
 	r.summary = strings.Join(parts, " · ")
 }
 
@@ -486,9 +481,6 @@ func (s *Session) foldStep(e *api.Event, idx, depth int) {
 	r.done = true
 	s.finish(r, e, depth)
 	r.Status = successWord(e.Success)
-	if e.DurationMs > 0 {
-		parts = append(parts, strconv.FormatFloat(e.DurationMs, 'f', -1, 64)+" ms")
-	}
 	if e.StopReason != "" {
 		parts = append(parts, "stop "+e.StopReason)
 	}
@@ -521,9 +513,6 @@ func (s *Session) foldExecution(e *api.Event, idx, depth int) {
 		var parts []string
 		if e.StopReason != "" {
 			parts = append(parts, "stop "+e.StopReason)
-		}
-		if e.DurationMs > 0 {
-			parts = append(parts, strconv.FormatFloat(e.DurationMs, 'f', -1, 64)+" ms")
 		}
 		if e.FinalOutput != "" {
 			parts = append(parts, e.FinalOutput)

@@ -317,7 +317,7 @@ func TestTurnStepExecutionRows(t *testing.T) {
 				}),
 			},
 			wantKind: RowTurn, wantTitle: "turn 1 assistant", wantStatus: "done",
-			wantText: "stop end_turn · tokens 2100 in / 18 out",
+			wantText: "stop end_turn", // tokens and cost are the row's Usage
 		},
 		{
 			name: "step start and complete",
@@ -329,7 +329,7 @@ func TestTurnStepExecutionRows(t *testing.T) {
 				}),
 			},
 			wantKind: RowStep, wantTitle: "step Prompt 1", wantStatus: "ok",
-			wantText: "prompt · 2222 ms · stop end_turn",
+			wantText: "prompt · stop end_turn", // the duration is the row's Usage
 		},
 		{
 			name: "failed step",

@@ -570,6 +570,26 @@ func (l usageLayout) cols(u model.Usage) string {
 
 // fmtDuration is d in at most five characters: "<1ms", "182ms", "1.2s",
 // "12.3s", "2m05s", "12m", "1h05m", "12h", "3d"; "" for none.
+// usageText is u in words for a list: "2.2s · 2.0k in / 13 out tok ·
+// $0.0003", the parts the stream gave.
+func usageText(u model.Usage) string {
+	var parts []string
+	if d := fmtDuration(u.Duration); d != "" {
+		parts = append(parts, d)
+	}
+	if u.Tokens > 0 {
+		t := fmtCount(u.Tokens) + " tok"
+		if u.TokensIn > 0 || u.TokensOut > 0 {
+			t = fmtCount(u.TokensIn) + " in / " + fmtCount(u.TokensOut) + " out tok"
+		}
+		parts = append(parts, t)
+	}
+	if c := fmtCost(u.Cost); c != "" {
+		parts = append(parts, c)
+	}
+	return strings.Join(parts, " · ")
+}
+
 func fmtDuration(d time.Duration) string {
 	switch {
 	case d <= 0:

@@ -186,6 +186,11 @@ func (m *Model) outlineItems() []pickItem {
 		default:
 			title = strings.TrimSpace(strings.TrimPrefix(r.Title, kind))
 			note = r.Text()
+			// A turn's or step's time, tokens and cost: what an outline
+			// of the run is read for.
+			if u := usageText(r.Usage); u != "" {
+				note = strings.TrimPrefix(note+" · "+u, " · ")
+			}
 		}
 		it := pickItem{
 			cells:  []string{relTime(r.At, start), kind, clean(title), clean(status), clean(note)},
