@@ -32,7 +32,7 @@ import (
 // what a person would otherwise repeat on every command line: profiles
 // (a base URL and the name of the variable holding its key), the theme,
 // the mouse, where recordings go, the editor, the tool catalog and rules,
-// the two timeouts, and key bindings. Every value combines with the flags
+// the two timeouts, the debug log, and key bindings. Every value combines with the flags
 // and the environment by one rule: flag > environment variable > the
 // selected profile > the file's top level > default.
 //
@@ -65,6 +65,7 @@ type configFile struct {
 	Rules         string                   `toml:"rules"`
 	IdleWarning   string                   `toml:"idle_warning"`
 	HeaderTimeout string                   `toml:"header_timeout"`
+	DebugLog      string                   `toml:"debug_log"`
 	Profiles      map[string]configProfile `toml:"profiles"`
 	// Keys is decoded loosely (a string or a list of strings per action)
 	// and checked by us, so a wrong value gets a message in our words.
@@ -84,7 +85,7 @@ type configProfile struct {
 // The keys each level of the file may hold, for "did you mean" and for
 // the type messages.
 var (
-	topKeys     = []string{"profile", "theme", "mouse", "record_dir", "editor", "tools", "rules", "idle_warning", "header_timeout", "profiles", "keys"}
+	topKeys     = []string{"profile", "theme", "mouse", "record_dir", "editor", "tools", "rules", "idle_warning", "header_timeout", "debug_log", "profiles", "keys"}
 	profileKeys = []string{"base_url", "api_key_env", "tools", "rules"}
 )
 
@@ -441,7 +442,7 @@ func (c *config) check(home string) error {
 	for _, p := range []struct {
 		key string
 		v   *string
-	}{{"record_dir", &f.RecordDir}, {"tools", &f.Tools}, {"rules", &f.Rules}} {
+	}{{"record_dir", &f.RecordDir}, {"tools", &f.Tools}, {"rules", &f.Rules}, {"debug_log", &f.DebugLog}} {
 		if err := c.expandPath([]string{p.key}, p.v, home, dir); err != nil {
 			return err
 		}
@@ -774,6 +775,10 @@ type settings struct {
 	rules         setting[string]
 	idleWarning   setting[time.Duration]
 	headerTimeout setting[time.Duration]
+	// debugLog is the debug log's file ("" means none); debugNotice says
+	// why it could not be opened, for the status bar.
+	debugLog    setting[string]
+	debugNotice string
 
 	keys    ui.KeyMap
 	rebound []keyOverride // the [keys] entries that change a default
@@ -819,6 +824,21 @@ func resolveSettings(f serverFlags, getenv func(string) string) (settings, error
 		cfg = &config{path: s.path.v, display: displayPath(s.path.v, home)}
 	}
 	file := cfg.file
+
+	// The debug log first: a command stopped by a bad profile below still
+	// logs why.
+	switch {
+	case f.debugLog != "":
+		p, _ := expandHome(f.debugLog, home)
+		s.debugLog = setting[string]{p, "flag --debug-log"}
+	case getenv("RTINSPECT_DEBUG_LOG") != "":
+		p, _ := expandHome(getenv("RTINSPECT_DEBUG_LOG"), home)
+		s.debugLog = setting[string]{p, "env RTINSPECT_DEBUG_LOG"}
+	case file.DebugLog != "":
+		s.debugLog = setting[string]{file.DebugLog, cfg.where("debug_log")}
+	default:
+		s.debugLog = setting[string]{"", "default"}
+	}
 
 	// The profile.
 	switch {
@@ -1015,7 +1035,7 @@ func (s settings) uiOptions(o *ui.Options, notices ...string) {
 	o.NoMouse = !s.mouse.v
 	o.Getenv = s.getenv()
 	var all []string
-	for _, n := range append([]string{s.notice(true)}, notices...) {
+	for _, n := range append([]string{s.notice(true), s.debugNotice}, notices...) {
 		if n != "" {
 			all = append(all, n)
 		}
@@ -1081,6 +1101,11 @@ func (s settings) print(w io.Writer, getenv func(string) string) {
 	line("rules", orNone(s.rules.v), s.rules.from)
 	line("idle_warning", s.idleWarning.v.String(), s.idleWarning.from)
 	line("header_timeout", s.headerTimeout.v.String(), s.headerTimeout.from)
+	dl := "off"
+	if s.debugLog.v != "" {
+		dl = displayPath(s.debugLog.v, home)
+	}
+	line("debug_log", dl, s.debugLog.from)
 	if len(s.rebound) == 0 {
 		fmt.Fprintf(w, "%-15s the defaults\n", "keys:")
 		return
@@ -1106,6 +1131,7 @@ func (f *serverFlags) registerConfigFlags(fs *flag.FlagSet) {
 	fs.StringVar(&f.rules, "rules", "", "auto-responder rules (JSON) that answer matching calls")
 	fs.DurationVar(&f.headerTimeout, "header-timeout", defaultHeaderTimeout, "how long to wait for a response to start")
 	fs.DurationVar(&f.idleWarn, "idle-warning", defaultIdleWarning, "how long a stream may be silent before the inspector says so")
+	fs.StringVar(&f.debugLog, "debug-log", "", "append a debug log to FILE: requests, responses, stream ends, errors; never the key (env RTINSPECT_DEBUG_LOG)")
 }
 
 // given reports whether a flag was on the command line.
@@ -1119,17 +1145,21 @@ func (f serverFlags) given(name string) bool {
 
 // loadSettings works out a command's configuration and puts the config
 // file's tools, rules, timeouts and record folder into f, where the rest
-// of the command reads them. A broken config file is said on stderr and
+// of the command reads them, and opens the debug log (f.debug) when one is
+// asked for; the command closes it with f.closeDebug. A broken config file is said on stderr and
 // the command goes on without it; ok is false when it cannot go on (the
 // error is printed).
 func (f *serverFlags) loadSettings(cmd string, stderr io.Writer) (s settings, ok bool) {
 	s, err := resolveSettings(*f, os.Getenv)
+	s.debugNotice = f.openDebugLog(cmd, s, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "rtinspect %s: %v\n", cmd, err)
+		f.debug.Log("config", err.Error())
 		return s, false
 	}
 	if s.problem != nil {
 		fmt.Fprintf(stderr, "rtinspect %s: %s\n", cmd, s.notice(false))
+		f.debug.Log("config", s.notice(false))
 	}
 	f.tools, f.rules = s.tools.v, s.rules.v
 	f.idleWarn, f.headerTimeout = s.idleWarning.v, s.headerTimeout.v

@@ -173,7 +173,7 @@ func TestConfigREADMEExample(t *testing.T) {
 	var out bytes.Buffer
 	s.print(&out, envOf(map[string]string{"HOME": home}))
 	for _, l := range strings.Split(out.String(), "\n") {
-		if strings.HasPrefix(l, "base_url:") || strings.HasPrefix(l, "api_key_env:") || strings.HasPrefix(l, "keys.resume:") || strings.HasPrefix(l, "key:") {
+		if strings.HasPrefix(l, "base_url:") || strings.HasPrefix(l, "api_key_env:") || strings.HasPrefix(l, "keys.resume:") || strings.HasPrefix(l, "key:") || strings.HasPrefix(l, "debug_log:") {
 			if !strings.Contains(section, l+"\n") {
 				t.Errorf("the README does not show the line %q", l)
 			}

@@ -15,6 +15,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -58,6 +60,8 @@ Flags for dispatch (and demo, open, replay):
                      record_dir, else $XDG_STATE_HOME/rtinspect/sessions)
   --no-record        do not record
   --no-unified       do not ask for the unified event vocabulary (?events=unified)
+  --debug-log FILE   append requests, responses, stream ends and errors to FILE, never the
+                     key (env RTINSPECT_DEBUG_LOG); sim --debug-log FILE logs the server's side
 
 Run 'rtinspect COMMAND -h' for every flag of a command.
 `
@@ -123,6 +127,10 @@ type serverFlags struct {
 	// that accepts and never answers is reported, not waited on forever.
 	headerTimeout time.Duration
 	idleWarn      time.Duration
+	// debugLog is --debug-log; debug is the debug log loadSettings opened
+	// (nil when none is asked for), closed by closeDebug.
+	debugLog string
+	debug    *api.DebugLog
 }
 
 func (f *serverFlags) register(fs *flag.FlagSet) {
@@ -200,8 +208,9 @@ func loadAnswers(path string) (*model.Answers, error) {
 	return &a, nil
 }
 
-func cmdDispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func cmdDispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	var f serverFlags
+	defer func() { f.closeDebug(code) }()
 	fs := newFlagSet("dispatch", stderr)
 	f.register(fs)
 	pos, err := parseArgs(fs, args)
@@ -284,7 +293,7 @@ func inspect(ctx context.Context, c inspectConfig, stdout, stderr io.Writer) int
 	}
 	if rec.w != nil {
 		client.Recorder = rec.w
-		defer rec.close(stderr)
+		defer rec.close(stderr, c.flags.debug)
 	}
 	var recorded *model.RecordedAnswers
 	if c.original != nil {
@@ -311,7 +320,7 @@ func inspect(ctx context.Context, c inspectConfig, stdout, stderr io.Writer) int
 	}
 	opts := ui.Options{Client: client, Session: s, Dispatch: &req, Title: c.title, Answers: answers,
 		Recording: rec.w, RecordDir: rec.autoDir,
-		Catalog: helps.catalog, Rules: helps.rules, IdleWarn: c.flags.idleWarn}
+		Catalog: helps.catalog, Rules: helps.rules, IdleWarn: c.flags.idleWarn, Debug: c.flags.debugFunc()}
 	c.settings.uiOptions(&opts, notice, helpNotice)
 	if c.original != nil {
 		opts.Replay = &ui.Replay{Recorded: recorded, Original: c.original}
@@ -325,10 +334,102 @@ func inspect(ctx context.Context, c inspectConfig, stdout, stderr io.Writer) int
 func newClient(f serverFlags, baseURL, key string) *api.Client {
 	c := api.NewClient(baseURL, key)
 	c.Unified = !f.noUnified
+	c.Debug = f.debug
 	if tr, ok := c.HTTP.Transport.(*http.Transport); ok && f.headerTimeout > 0 {
 		tr.ResponseHeaderTimeout = f.headerTimeout
 	}
 	return c
+}
+
+// openDebugLog opens the debug log the settings name, if any, into
+// f.debug, and writes its first line: what runs, which build, against
+// which server, configured from where (never the key, only whether it is
+// set). Not being able to open it is no reason not to run: the reason is
+// said on stderr and returned for the status bar.
+func (f *serverFlags) openDebugLog(cmd string, s settings, stderr io.Writer) string {
+	if s.debugLog.v == "" {
+		return ""
+	}
+	d, err := api.OpenDebugLog(s.debugLog.v)
+	if err != nil {
+		msg := fmt.Sprintf("no debug log: %v", err)
+		fmt.Fprintf(stderr, "rtinspect %s: %s\n", cmd, msg)
+		return msg
+	}
+	d.AddSecret(s.apiKey)
+	f.debug = d
+	config := "none"
+	switch {
+	case s.path.v != "" && s.problem != nil:
+		config = s.path.v + " (ignored: it has an error)"
+	case s.exists:
+		config = s.path.v
+	case s.path.v != "":
+		config = s.path.v + " (does not exist)"
+	}
+	args := []any{"version", buildVersion(), "go", runtime.Version(), "os", runtime.GOOS + "/" + runtime.GOARCH,
+		"pid", os.Getpid(), "config", config, "debug_log_from", s.debugLog.from}
+	if s.profile.v != "" {
+		args = append(args, "profile", s.profile.v)
+	}
+	if cmd == "dispatch" || cmd == "replay" {
+		// The demo talks to its own simulated server, with no key; open
+		// may take its server from the recording: its requests say which.
+		args = append(args, "base_url", s.baseURL.v, "base_url_from", s.baseURL.from)
+	}
+	if cmd != "demo" {
+		key := "not set"
+		if s.keyFrom != "" {
+			key = "set, from " + s.keyFrom
+		}
+		args = append(args, "key", key)
+	}
+	d.Log("start", "rtinspect "+cmd, args...)
+	return ""
+}
+
+// closeDebug ends the debug log with the command's exit status.
+func (f *serverFlags) closeDebug(code int) {
+	if f.debug == nil {
+		return
+	}
+	f.debug.Log("exit", fmt.Sprintf("exit status %d", code), "code", code)
+	f.debug.Close()
+}
+
+// debugFunc is what the inspector logs through (the editor runs, how
+// streams leave the run): nil without a debug log.
+func (f serverFlags) debugFunc() func(kind, msg string, args ...any) {
+	if f.debug == nil {
+		return nil
+	}
+	return f.debug.Log
+}
+
+// buildVersion names the build for a bug report: the module version, and
+// the commit when the build recorded one.
+func buildVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := bi.Main.Version
+	rev, dirty := "", false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if rev != "" {
+		v += " " + rev[:min(12, len(rev))]
+		if dirty {
+			v += "+dirty"
+		}
+	}
+	return v
 }
 
 // checkTransport refuses to send a key in clear text over the network:
@@ -429,7 +530,9 @@ func startRecording(f serverFlags, baseURL, command, continues string, needed bo
 	return recording{w: w, autoDir: dir, started: now}, nil
 }
 
-func (r recording) close(stderr io.Writer) {
+// close closes the recording and says where it is, on stderr and in the
+// debug log (whose reader needs the frames it leaves out).
+func (r recording) close(stderr io.Writer, dbg *api.DebugLog) {
 	r.w.Close()
 	if r.temp {
 		os.RemoveAll(filepath.Dir(r.w.Path()))
@@ -437,13 +540,16 @@ func (r recording) close(stderr io.Writer) {
 	}
 	if err := r.w.Err(); err != nil {
 		fmt.Fprintf(stderr, "rtinspect: the recording %s is incomplete: %v\n", r.w.Path(), err)
+		dbg.Log("recording", "incomplete: "+err.Error(), "path", r.w.Path())
 		return
 	}
 	fmt.Fprintf(stderr, "rtinspect: session recorded in %s\n", r.w.Path())
+	dbg.Log("recording", "the frames are in the session recording", "path", r.w.Path())
 }
 
-func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
 	var f serverFlags
+	defer func() { f.closeDebug(code) }()
 	fs := newFlagSet("demo", stderr)
 	f.register(fs)
 	scenario := fs.String("scenario", "parallel", "scenario: "+scenarioNames())
@@ -504,6 +610,7 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	delay := fs.Duration("delay", 0, "pause between frames")
 	from := fs.String("from", "", "play this recorded session back instead of the scenarios")
 	speed := fs.Float64("speed", 1, "with --from: playback speed (1 recorded, 10 ten times faster, 0 no waiting)")
+	debugLog := fs.String("debug-log", "", "append what the server receives and answers to FILE (credentials masked)")
 	if _, err := parseArgs(fs, args); err != nil {
 		return headless.ExitUsage
 	}
@@ -533,8 +640,20 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "rtinspect sim: %v\n", err)
 		return headless.ExitFailed
 	}
+	var handler http.Handler = srv
+	if *debugLog != "" {
+		d, err := api.OpenDebugLog(*debugLog)
+		if err != nil {
+			fmt.Fprintf(stderr, "rtinspect sim: no debug log: %v\n", err)
+		} else {
+			defer d.Close()
+			d.AddSecret(*key)
+			d.Log("start", "rtinspect sim", "version", buildVersion(), "go", runtime.Version(), "pid", os.Getpid(), "addr", ln.Addr().String(), "serving", what)
+			handler = d.Handler(srv)
+		}
+	}
 	fmt.Fprintf(stdout, "simulated Runtype server on http://%s (%s); ctrl+c stops it\n", ln.Addr(), what)
-	if err := sim.Serve(ctx, ln, srv); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, net.ErrClosed) {
+	if err := sim.Serve(ctx, ln, handler); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, net.ErrClosed) {
 		fmt.Fprintf(stderr, "rtinspect sim: %v\n", err)
 		return headless.ExitFailed
 	}

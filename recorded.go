@@ -41,8 +41,9 @@ const openBudget = 200 * time.Millisecond
 // records at once rather than after the budget.
 const openLargeBytes = 8 << 20
 
-func cmdOpen(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func cmdOpen(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
 	var f serverFlags
+	defer func() { f.closeDebug(code) }()
 	fs := newFlagSet("open", stderr)
 	f.register(fs)
 	pos, err := parseArgs(fs, args)
@@ -111,11 +112,10 @@ func cmdOpen(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		baseURL = firstNonEmpty(rec.Header.BaseURL, baseURL)
 	}
 	key := cfg.apiKey
-	client := api.NewClient(baseURL, key)
-	client.Unified = !f.noUnified
+	client := newClient(f, baseURL, key)
 	opts := ui.Options{
 		Client: client, Player: player, Title: "open " + rec.Path,
-		DraftsPath: draftsPath, Catalog: helps.catalog, Rules: helps.rules,
+		DraftsPath: draftsPath, Catalog: helps.catalog, Rules: helps.rules, Debug: f.debugFunc(),
 		// Answering live needs somewhere to send it: a key (the demo's open
 		// simulated server takes any). Still loading, the inspector checks
 		// that the run ended paused once it is loaded, restores the drafts
@@ -143,12 +143,14 @@ func cmdOpen(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if p := m.RecordingPath(); p != "" {
 		fmt.Fprintf(stderr, "rtinspect: the continuation is recorded in %s\n", p)
+		f.debug.Log("recording", "the frames are in the session recording", "path", p)
 	}
 	return code
 }
 
-func cmdReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func cmdReplay(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
 	var f serverFlags
+	defer func() { f.closeDebug(code) }()
 	fs := newFlagSet("replay", stderr)
 	f.register(fs)
 	pos, err := parseArgs(fs, args)

@@ -16,10 +16,10 @@ import (
 
 // TestNoWrittenFileHoldsTheKey points every place rtinspect writes to
 // (the state folder, the config folder, the temp folder, the working
-// folder, the editor's folder) into one tree, runs the interactive
-// inspector through editing, exporting and resuming, then a headless
-// dispatch, a replay and a diff, and greps every file left behind, and
-// every file the editor was given, for the key.
+// folder, the editor's folder, the debug logs) into one tree, runs the
+// interactive inspector through editing, exporting and resuming, then a
+// headless dispatch, a replay and a diff, and greps every file left behind,
+// and every file the editor was given, for the key.
 func TestNoWrittenFileHoldsTheKey(t *testing.T) {
 	root := t.TempDir()
 	sub := func(name string) string {
@@ -32,6 +32,9 @@ func TestNoWrittenFileHoldsTheKey(t *testing.T) {
 	t.Setenv("XDG_STATE_HOME", sub("state"))
 	t.Setenv("XDG_CONFIG_HOME", sub("config"))
 	t.Setenv("TMPDIR", sub("tmp"))
+	// The headless commands log through the environment, into a folder
+	// rtinspect makes; the inspector's log is opened below.
+	t.Setenv("RTINSPECT_DEBUG_LOG", filepath.Join(root, "state", "debug", "headless.log"))
 	t.Chdir(sub("cwd"))
 	seen, edit := sub("seen"), sub("edit")
 
@@ -51,8 +54,15 @@ func TestNoWrittenFileHoldsTheKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	tuiLog, err := api.OpenDebugLog(filepath.Join(root, "state", "debug", "tui.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	h := newHarness(t, harnessOpts{scenario: "parallel", server: srv, url: tuiURL, editor: script, recording: w,
-		tweak: func(o *ui.Options) { o.TempDir = edit }})
+		tweak: func(o *ui.Options) {
+			o.TempDir = edit
+			o.Client.Debug, o.Debug = tuiLog, tuiLog.Log
+		}})
 	h.waitFor("the pause", func(s ui.Snapshot) bool { return paused(s) && s.Pending == 2 && s.Focus == "pending" })
 	h.press(h.keys.Messages)
 	h.waitFor("the messages edited", func(s ui.Snapshot) bool { return strings.Contains(s.Message, "messages") })
@@ -72,6 +82,7 @@ func TestNoWrittenFileHoldsTheKey(t *testing.T) {
 	h.waitFor("the end", func(s ui.Snapshot) bool { return s.State == api.RunCompleted })
 	h.quit()
 	w.Close()
+	tuiLog.Close()
 
 	// Headless: dispatch with the answers, replay it, diff the two.
 	orig := filepath.Join(root, "state", "orig.jsonl")
@@ -100,6 +111,27 @@ func TestNoWrittenFileHoldsTheKey(t *testing.T) {
 		}
 		return nil
 	})
+	// The debug logs were written: the editor runs (never their answers)
+	// and the requests of both the inspector and the headless commands.
+	for name, want := range map[string][]string{
+		"tui.log":      {"kind=editor msg=\"exit status 0\"", "kind=request", "kind=run msg=\"the run is completed\""},
+		"headless.log": {"kind=start msg=\"rtinspect dispatch\"", "kind=start msg=\"rtinspect replay\"", "kind=stream_end"},
+	} {
+		data, err := os.ReadFile(filepath.Join(root, "state", "debug", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range want {
+			if !strings.Contains(string(data), w) {
+				t.Errorf("%s lacks %s:\n%s", name, w, data)
+			}
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			if strings.Contains(line, "kind=editor") && strings.Contains(line, "cartTotal") {
+				t.Errorf("%s has an answer in an editor line: %s", name, line)
+			}
+		}
+	}
 	if files < 6 {
 		t.Errorf("only %d files were written: the test no longer exercises the writers", files)
 	}

@@ -66,6 +66,11 @@ type Client struct {
 	// requests carry no headers, and any text that could hold the key
 	// (a pasted body, an echoed error, a frame) is redacted first.
 	Recorder Recorder
+	// Debug, when non-nil, is the debug log (--debug-log): each request
+	// with its headers and body, each response's status, headers and time
+	// to first byte, how each stream ended, and each error. Send registers
+	// APIKey with it as a secret, so the key never reaches it.
+	Debug *DebugLog
 }
 
 // NewClient returns a client for baseURL with the defaults filled in and
@@ -292,13 +297,20 @@ func (c *Client) Send(ctx context.Context, r Request) (*Stream, error) {
 	if rec != nil {
 		n = rec.Request(c.redactRequest(r))
 	}
+	dbg, dn := c.Debug, 0
 	fail := func(err error) (*Stream, error) {
 		if rec != nil {
 			rec.End(n, "error", err)
 		}
+		dbg.fail(dn, err)
 		return nil, err
 	}
 	what := methodOf(r) + " " + r.Path
+	var cn conn
+	if dbg != nil {
+		dbg.AddSecret(c.APIKey)
+		ctx = cn.trace(ctx)
+	}
 	req, err := http.NewRequestWithContext(ctx, methodOf(r), c.URL(r), bytes.NewReader(r.Body))
 	if err != nil {
 		return fail(c.redactErr(fmt.Errorf("%s: %w", what, err)))
@@ -308,6 +320,10 @@ func (c *Client) Send(ctx context.Context, r Request) (*Stream, error) {
 	if c.APIKey != "" {
 		req.Header.Set("Authorization", "Bearer "+c.APIKey)
 	}
+	if dbg != nil {
+		dn = dbg.request(req, r.Body)
+	}
+	sent := time.Now()
 	res, err := c.httpClient().Do(req)
 	if err != nil {
 		// *url.Error repeats the whole URL with the method; say what was
@@ -326,10 +342,16 @@ func (c *Client) Send(ctx context.Context, r Request) (*Stream, error) {
 		if rec != nil {
 			rec.Response(n, res.StatusCode, ct, body)
 		}
+		if dbg != nil {
+			dbg.response(dn, res, sent, &cn, body)
+		}
 		return fail(newHTTPError(res, body))
 	}
 	if rec != nil {
 		rec.Response(n, res.StatusCode, ct, nil)
+	}
+	if dbg != nil {
+		dbg.response(dn, res, sent, &cn, nil)
 	}
 	if mt, _, _ := mime.ParseMediaType(ct); mt != "text/event-stream" {
 		defer res.Body.Close()
@@ -354,6 +376,9 @@ func (c *Client) Send(ctx context.Context, r Request) (*Stream, error) {
 		redact:  c.redact,
 		rec:     rec,
 		n:       n,
+		dbg:     dbg,
+		dn:      dn,
+		opened:  time.Now(),
 	}, nil
 }
 
@@ -383,6 +408,12 @@ type Stream struct {
 	// finish makes Finish record the end once: the stream goroutine and
 	// the UI (on quit) may both try to end it.
 	finish sync.Once
+
+	// dbg and dn log the stream's end: dbg is nil without a debug log, dn
+	// is the request's number in it. opened is when the response came.
+	dbg    *DebugLog
+	dn     int
+	opened time.Time
 }
 
 // Status returns the HTTP status code of the response.
@@ -399,12 +430,18 @@ func (s *Stream) Number() int { return s.n }
 // "completed", "paused", "dropped"; see Recorder.End). Only the caller
 // knows the reason, from the run state once Frames has returned, so the
 // stream does not record its end by itself. Only the first call records
-// anything; it does nothing without a Recorder.
+// anything; it does nothing without a Recorder or a debug log (which
+// gets the state as a "run" line).
 func (s *Stream) Finish(reason string, err error) {
-	if s.rec == nil {
+	if s.rec == nil && s.dbg == nil {
 		return
 	}
-	s.finish.Do(func() { s.rec.End(s.n, reason, s.redactF(err)) })
+	s.finish.Do(func() {
+		s.dbg.Log("run", "the run is "+reason, "req", s.dn, "state", reason)
+		if s.rec != nil {
+			s.rec.End(s.n, reason, s.redactF(err))
+		}
+	})
 }
 
 // Frames reads the body with go-sse's sse.Read and calls fn for every frame,
@@ -425,8 +462,24 @@ func (s *Stream) Finish(reason string, err error) {
 //
 // With a Recorder, every frame is recorded before fn sees it, so a frame
 // that makes the caller stop (or crash) is already in the recording.
-func (s *Stream) Frames(fn func(Frame) bool) error {
-	body := &terminatingReader{r: s.res.Body}
+//
+// With a debug log, it logs how the stream ended: the frames and bytes it
+// carried, how long it lasted, and the error if any.
+func (s *Stream) Frames(fn func(Frame) bool) (err error) {
+	var src io.Reader = s.res.Body
+	if s.dbg != nil {
+		counted := &countingReader{r: src}
+		src = counted
+		frames, stopped := 0, false
+		defer func() { s.dbg.streamEnd(s.dn, frames, counted.n, time.Since(s.opened), stopped, err) }()
+		inner := fn
+		fn = func(f Frame) bool {
+			frames++
+			stopped = !inner(f)
+			return !stopped
+		}
+	}
+	body := &terminatingReader{r: src}
 	for ev, err := range sse.Read(body, &sse.ReadConfig{MaxEventSize: s.max}) {
 		if err != nil {
 			return s.redactF(s.streamErr(err))

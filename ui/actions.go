@@ -78,7 +78,7 @@ func (m *Model) editCall(id string) tea.Cmd {
 	if c.Draft.State == model.DraftInvalid {
 		line = c.Draft.Line // straight to the error
 	}
-	return openEditorCmd(dir, id, safeFileName(c.ToolName+"."+id)+".jsonc", m.stubFor(c), line, m.getenv)
+	return openEditorCmd(dir, id, safeFileName(c.ToolName+"."+id)+".jsonc", m.stubFor(c), line, m.getenv, m.opts.Debug)
 }
 
 func (m *Model) editMessages() tea.Cmd {
@@ -97,7 +97,7 @@ func (m *Model) editMessages() tea.Cmd {
 	} else {
 		b.WriteString("[]\n")
 	}
-	return openEditorCmd(dir, messagesTarget, "resume-messages.jsonc", b.String(), 0, m.getenv)
+	return openEditorCmd(dir, messagesTarget, "resume-messages.jsonc", b.String(), 0, m.getenv, m.opts.Debug)
 }
 
 // handleEditor stores what the editor produced. A failed or non-zero exit

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 )
@@ -135,20 +136,34 @@ func safeFileName(id string) string {
 // openEditorCmd writes content to a private file named after the target and
 // runs the editor on it through tea.ExecProcess. Every failure, including
 // one before the editor starts, comes back as an editorFinishedMsg so it is
-// shown, never lost.
-func openEditorCmd(dir, target, name, content string, line int, getenv func(string) string) tea.Cmd {
+// shown, never lost. debug, when set, is told the command run and how it
+// exited (never what was written: that is an answer).
+func openEditorCmd(dir, target, name, content string, line int, getenv func(string) string, debug func(kind, msg string, args ...any)) tea.Cmd {
+	if debug == nil {
+		debug = func(string, string, ...any) {}
+	}
 	path := filepath.Join(dir, name)
+	failed := func(path string, err error) tea.Cmd {
+		debug("editor", "not started: "+err.Error(), "target", target)
+		return func() tea.Msg { return editorFinishedMsg{target: target, path: path, err: err} }
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return func() tea.Msg { return editorFinishedMsg{target: target, err: err} }
+		return failed("", err)
 	}
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		return func() tea.Msg { return editorFinishedMsg{target: target, err: err} }
+		return failed("", err)
 	}
 	cmd, err := editorCommand(getenv, path, line)
 	if err != nil {
-		return func() tea.Msg { return editorFinishedMsg{target: target, path: path, err: err} }
+		return failed(path, err)
 	}
+	start := time.Now()
 	return tea.ExecProcess(cmd, func(err error) tea.Msg {
+		status := "exit status 0"
+		if err != nil {
+			status = err.Error()
+		}
+		debug("editor", status, "target", target, "cmd", cmd.String(), "took", time.Since(start).Round(time.Millisecond))
 		return editorFinishedMsg{target: target, path: path, err: err}
 	})
 }

@@ -93,6 +93,11 @@ type Options struct {
 	// NoMouse starts with mouse reporting off, so the terminal selects
 	// text as usual (the Mouse key turns it on).
 	NoMouse bool
+	// Debug, when set, receives what the debug log (--debug-log) keeps of
+	// the inspector itself: each editor run and its exit status, and the
+	// state each stream leaves the run in (the api client logs the wire).
+	// It is called from the program's goroutine and must not block.
+	Debug func(kind, msg string, args ...any)
 	// Observe, when set, is called after every Update with a snapshot of
 	// what the screen shows. End-to-end tests use it to wait on conditions
 	// instead of sleeping; it runs on the program's goroutine.
@@ -524,6 +529,9 @@ func (m *Model) handleBatch(msg streamBatchMsg) tea.Cmd {
 	}
 	state := m.s.EndStream(msg.err)
 	m.recordEnd(msg.stream, state, msg.err)
+	if m.opts.Debug != nil {
+		m.opts.Debug("run", "the run is "+state.String(), "state", state.String())
+	}
 	switch state {
 	case api.RunPaused:
 		if len(m.queue) > 0 {

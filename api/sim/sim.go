@@ -149,7 +149,10 @@ func Listen(addr string, opts Options) (*Server, net.Listener, error) {
 // returns nil. Request contexts derive from ctx, so streams in progress stop
 // writing as soon as ctx is cancelled instead of holding the shutdown open
 // for their whole script. A failure of the listener is returned as is.
-func Serve(ctx context.Context, ln net.Listener, s *Server) error {
+//
+// s is usually a *Server; any handler will do, so one can wrap it (the
+// debug log of rtinspect sim does).
+func Serve(ctx context.Context, ln net.Listener, s http.Handler) error {
 	srv := &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
