@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -110,30 +111,83 @@ func (m *Model) setFilter(f string) {
 	m.hlCache = nil // drawn for the previous expression
 	if e.Empty() {
 		m.filter, m.filterExpr, m.filtered, m.filterLive = "", nil, nil, nil
+		m.filterBehind = false
 		m.setMsg("filter cleared")
 	} else {
 		m.filter, m.filterExpr = f, e
 		m.applyFilter()
 		// The expression itself is in the pane's title.
-		m.setMsg(fmt.Sprintf("filter: %s of %s %s match (%s clears)", thousands(len(m.filtered)), thousands(m.checked), m.itemNoun(), m.keys.Cancel.Help().Key))
+		m.filterMessage()
 	}
 	m.evSel = m.visibleCount() - 1
 	m.follow = true
 	m.clampEvents()
 }
 
-// applyFilter tests every item against the filter, from scratch.
+// filterSlice bounds the time one update spends testing items, so
+// filtering a log of a million events never freezes the screen: the rest
+// is tested in further slices (filterMoreMsg), between keys and frames.
+// The first filterAtOnce items of a slice are always tested, so a
+// session of ordinary size is filtered in one go, whatever the clock.
+const (
+	filterSlice  = 8 * time.Millisecond
+	filterAtOnce = 20000
+)
+
+// filterMoreMsg asks for the next slice of a filter that is behind.
+type filterMoreMsg struct{}
+
+// applyFilter tests the items against the filter from scratch, a slice of
+// them now and the rest in further slices.
 func (m *Model) applyFilter() {
 	m.filtered = []int{}
 	m.filterLive = m.filterLive[:0]
+	m.checked = 0
+	m.scanFilter()
+}
+
+// scanFilter tests the items not yet tested, for one slice of time, and
+// says whether any are left.
+func (m *Model) scanFilter() {
 	n := m.itemCount()
-	for i := 0; i < n; i++ {
+	deadline := time.Now().Add(filterSlice)
+	i, first := m.checked, m.checked+filterAtOnce
+	for ; i < n; i++ {
+		if i > first && i&1023 == 1023 && time.Now().After(deadline) {
+			break
+		}
 		if m.itemMatches(i) {
 			m.filtered = append(m.filtered, i)
 		}
 		m.noteLive(i)
 	}
-	m.checked = n
+	m.checked = i
+	m.filterBehind = i < n
+}
+
+// filterMore tests the next slice of a filter that is behind, and once it
+// has caught up says how many items matched.
+func (m *Model) filterMore() {
+	if m.filterExpr == nil || !m.filterBehind {
+		m.filterBehind = false
+		return
+	}
+	m.scanFilter()
+	if m.follow {
+		m.evSel = m.visibleCount() - 1
+	}
+	m.clampEvents()
+	m.filterMessage()
+}
+
+// filterMessage says what the filter found, or how far it has got.
+func (m *Model) filterMessage() {
+	if m.filterBehind {
+		m.setMsg(fmt.Sprintf("filter: %s matches so far, %d%% of %s %s searched (%s clears)",
+			thousands(len(m.filtered)), m.checked*100/max(1, m.itemCount()), thousands(m.itemCount()), m.itemNoun(), m.keys.Cancel.Help().Key))
+		return
+	}
+	m.setMsg(fmt.Sprintf("filter: %s of %s %s match (%s clears)", thousands(len(m.filtered)), thousands(m.checked), m.itemNoun(), m.keys.Cancel.Help().Key))
 }
 
 // refilter brings the filter index up to date after new events: it
@@ -156,13 +210,7 @@ func (m *Model) refilter() {
 		}
 	}
 	m.filterLive = keep
-	for i := m.checked; i < n; i++ {
-		if m.itemMatches(i) {
-			m.filtered = append(m.filtered, i)
-		}
-		m.noteLive(i)
-	}
-	m.checked = n
+	m.scanFilter()
 }
 
 // liveStatus reports whether an item in this state may still change

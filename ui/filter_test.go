@@ -452,3 +452,38 @@ func TestFilterErrorIsWhatFailed(t *testing.T) {
 		t.Errorf("an empty filtered pane does not say so:\n%s", got)
 	}
 }
+
+// TestFilterOfALargeLogIsSliced filters the flat view of 200,000 events:
+// the filter may be tested a slice at a time (how many depends on the
+// clock), but once every filterMoreMsg has been handled the result is the
+// same as testing every event in one go, and the message gives the count.
+func TestFilterOfALargeLogIsSliced(t *testing.T) {
+	s := benchSession(200000)
+	m := lookModel(t, s, 120, 40, Options{})
+	m.flat = true
+	m.setFilter("type:text_delta")
+	slices := 1
+	for m.filterBehind {
+		slices++
+		if !strings.Contains(m.msg, "searched") {
+			t.Fatalf("a filter still searching says %q", m.msg)
+		}
+		m.Update(filterMoreMsg{})
+	}
+	want := 0
+	for i := range s.EventCount() {
+		if s.Event(i).Type == "text_delta" {
+			want++
+		}
+	}
+	if len(m.filtered) != want || m.checked != s.EventCount() {
+		t.Fatalf("filtered %d of %d checked, want %d of %d", len(m.filtered), m.checked, want, s.EventCount())
+	}
+	if !strings.Contains(m.msg, thousands(want)+" of "+thousands(s.EventCount())) {
+		t.Errorf("the message does not give the count: %q", m.msg)
+	}
+	if m.evSel != len(m.filtered)-1 {
+		t.Errorf("selection %d, want the last match %d", m.evSel, len(m.filtered)-1)
+	}
+	t.Logf("%d events filtered in %d slice(s)", s.EventCount(), slices)
+}

@@ -179,6 +179,10 @@ type Model struct {
 	fitem      filter.Item       // the item being tested, reused
 	spans      [][2]int          // the matches being highlighted, reused
 	hlCache    map[string]string // highlighted texts, by text (highlight)
+	// filterBehind is set while items are left to test (a large log is
+	// filtered a slice at a time); filterArmed while a filterMoreMsg is on
+	// its way.
+	filterBehind, filterArmed bool
 
 	// pending pane
 	pSel int
@@ -396,6 +400,12 @@ func (m *Model) send(req api.Request) tea.Cmd {
 // Update handles one message.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	model, cmd := m.update(msg)
+	if m.filterBehind && !m.filterArmed {
+		// The filter has items left to test: go on after whatever else
+		// is waiting, so keys and frames get their turn between slices.
+		m.filterArmed = true
+		cmd = tea.Batch(cmd, func() tea.Msg { return filterMoreMsg{} })
+	}
 	if m.opts.Observe != nil {
 		m.opts.Observe(m.snapshot())
 	}
@@ -430,6 +440,10 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case streamBatchMsg:
 		return m, m.handleBatch(msg)
+	case filterMoreMsg:
+		m.filterArmed = false
+		m.filterMore()
+		return m, nil
 	case playTickMsg:
 		return m, m.handlePlayTick(msg)
 	case rulesDoneMsg:
