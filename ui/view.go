@@ -736,7 +736,21 @@ func (m *Model) hints() string {
 			}
 			bs = append(bs, kb{k.Open.Help().Key, "details"}, kb{k.Raw.Help().Key, "raw"}, kb{k.Filter.Help().Key, "filter"}, kb{k.Follow.Help().Key, "follow"}, h(k.NextPane))
 		}
-		bs = append(bs, kb{k.Help.Help().Key, "help"}, kb{k.Quit.Help().Key, "quit"})
+		// On a wide screen, the views' keys too, as many as fit: they
+		// are found in the help otherwise.
+		used := 0
+		for _, b := range bs {
+			used += len(b.k) + len(b.d) + 4
+		}
+		tail := []kb{{k.Help.Help().Key, "help"}, {k.Quit.Help().Key, "quit"}}
+		used += len(tail[0].k) + len(tail[0].d) + len(tail[1].k) + len(tail[1].d) + 8
+		for _, b := range []kb{{k.ViewMode.Help().Key, "view"}, {k.Outline.Help().Key, "outline"}, {k.Executions.Help().Key, "executions"}, {k.Zoom.Help().Key, "zoom"}} {
+			if used += len(b.k) + len(b.d) + 4; used > m.width || b.k == "" {
+				break
+			}
+			bs = append(bs, b)
+		}
+		bs = append(bs, tail...)
 	}
 	ik := newInks(&m.th)
 	bold, hint := ik.of(&m.th.bold), ik.of(&m.th.keyHint)
