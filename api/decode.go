@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -55,11 +56,22 @@ type Decoder struct {
 	tmplSets []tmplSet
 	members  []member
 	shape    [16]shapeMemo
+	keyToks  map[string]string // see keyTok
 	strs     []byte
 	// wSeen has the bits of the fields of w the last scanned frame set;
 	// wAll says encoding/json filled w last (any field may be set).
 	wSeen uint64
 	wAll  bool
+	// tmplWarm says w holds the template's repeating values (scan.go);
+	// tmplChanging has the bits of the fields of its changing values.
+	tmplWarm     bool
+	tmplChanging uint64
+	// proto is the event of the last frame when protoOK: a frame the
+	// template reads right after it decodes to the same event but for
+	// the fields its changing values make (see again).
+	proto     Event
+	protoRule protoRule
+	protoOK   bool
 	// slow disables the scanner (scan.go): every frame goes through
 	// encoding/json. The equivalence tests compare the two paths.
 	slow bool
@@ -78,6 +90,7 @@ func (d *Decoder) Vocabulary() Vocabulary { return d.vocab }
 func (d *Decoder) NewStream() {
 	d.text = block{}
 	d.reason = block{}
+	d.protoOK = false
 }
 
 // wireContext is the nested agentContext / toolContext of legacy frames.
@@ -212,7 +225,9 @@ func (d *Decoder) Decode(dst []Event, f Frame) []Event {
 
 	raw := frameBytes(f.Data)
 	w := &d.w
-	seen, ok := uint64(0), false
+	seen, again, ok := uint64(0), false, false
+	protoOK := d.protoOK
+	d.protoOK = false
 	if !d.slow {
 		if d.wAll {
 			*w = wire{}
@@ -221,7 +236,7 @@ func (d *Decoder) Decode(dst []Event, f Frame) []Event {
 		// The scanner sets only the fields the frame has: zero those
 		// the last frame set and this one did not (none, in a run of
 		// deltas).
-		if seen, ok = d.scanWire(f.Data, raw, w); ok {
+		if seen, again, ok = d.scanWire(f.Data, raw, w); ok {
 			clearWire(w, d.wSeen&^seen)
 			d.wSeen = seen
 		}
@@ -248,6 +263,19 @@ func (d *Decoder) Decode(dst []Event, f Frame) []Event {
 	}
 	if typ == "" {
 		return append(dst, malformed(f, "", errors.New(`no type: no "event:" line and no "type" field in the JSON`)))
+	}
+	if again && protoOK && typ == d.proto.Source {
+		// A delta in a run: the last frame's event, with this frame's
+		// changing values.
+		start := len(dst)
+		dst = slices.Grow(dst, 1)[:start+1]
+		ev := &dst[start]
+		*ev = d.proto
+		d.protoRule.apply(ev, w)
+		ev.Data = raw
+		ev.Frame = f
+		d.protoOK = true
+		return dst
 	}
 
 	if typ != d.last.typ {
@@ -289,7 +317,64 @@ func (d *Decoder) Decode(dst []Event, f Frame) []Event {
 	for i := start; i < len(dst); i++ {
 		d.after(&dst[i])
 	}
+	if d.tmplWarm && len(dst) == start+1 && d.tmplChanging&^protoChanging == 0 {
+		if r := protoRuleOf(dst[start].Source, vocab); r != protoNone {
+			d.proto, d.protoRule, d.protoOK = dst[start], r, true
+		}
+	}
 	return dst
+}
+
+// protoRule says how a delta's event is made from the last one (Decoder.
+// proto): which types may be, and how their changing values map onto the
+// event. A delta of these types changes nothing in the decoder when the
+// last frame was one of the same run: the same open block (same turn,
+// step and part), so the same id.
+type protoRule uint8
+
+const (
+	protoNone protoRule = iota
+	// protoUnified: text_delta and reasoning_delta, which shared leaves
+	// as lift made them.
+	protoUnified
+	// protoTurnDelta: legacy agent_turn_delta (legacy: delta, else text).
+	protoTurnDelta
+	// protoStepChunk: legacy step_delta, step_chunk and chunk (text,
+	// else delta).
+	protoStepChunk
+)
+
+// protoChanging has the bits of the changing values a protoRule makes the
+// event's fields from: other values must repeat (be in the template).
+const protoChanging = 1<<fSeq | 1<<fDelta | 1<<fText | 1<<fIteration
+
+// protoRuleOf returns the rule for an event of the source type, in the
+// vocabulary vocab; protoNone for any other type.
+func protoRuleOf(source string, vocab Vocabulary) protoRule {
+	switch {
+	case vocab != VocabLegacy && (source == TypeTextDelta || source == TypeReasoningDelta):
+		return protoUnified
+	case vocab == VocabLegacy && source == "agent_turn_delta":
+		return protoTurnDelta
+	case vocab == VocabLegacy && (source == "step_delta" || source == "step_chunk" || source == "chunk"):
+		return protoStepChunk
+	}
+	return protoNone
+}
+
+// apply sets the fields of ev that the changing values make, as lift,
+// shared and legacy would.
+func (r protoRule) apply(ev *Event, w *wire) {
+	ev.Seq = seqOf(w)
+	ev.Iteration = w.Iteration
+	switch r {
+	case protoUnified:
+		ev.Delta, ev.Text = w.Delta, w.Text
+	case protoTurnDelta:
+		ev.Delta, ev.Text = firstOf(w.Delta, w.Text), ""
+	case protoStepChunk:
+		ev.Delta, ev.Text = firstOf(w.Text, w.Delta), ""
+	}
 }
 
 // frameBytes returns the bytes of a frame's data without copying them:
@@ -329,15 +414,7 @@ func syntaxError(data string) error {
 // reads is, that part would only write zeros, and zeroRare does it cheaper.
 func lift(ev *Event, w *wire, seen uint64) {
 	ev.ExecutionID = w.ExecutionID
-	ev.Seq = -1
-	switch {
-	case w.Seq != nil:
-		ev.Seq = *w.Seq
-	case w.SequenceIndex != nil:
-		ev.Seq = *w.SequenceIndex
-	case w.AgentContext != nil && w.AgentContext.Seq != nil:
-		ev.Seq = *w.AgentContext.Seq
-	}
+	ev.Seq = seqOf(w)
 	if ev.ExecutionID == "" {
 		if w.AgentContext != nil && w.AgentContext.ExecutionID != "" {
 			ev.ExecutionID = w.AgentContext.ExecutionID
@@ -350,8 +427,20 @@ func lift(ev *Event, w *wire, seen uint64) {
 	ev.StepID = w.StepID
 	ev.Role = w.Role
 	ev.Kind = w.Kind
-	ev.Name = firstOf(w.Name, w.StepName, w.FlowName, w.AgentName)
-	ev.StepType = firstOf(w.StepType, w.ExecutionType)
+	// firstOf, spelled out: this runs for every frame.
+	switch {
+	case w.Name != "":
+		ev.Name = w.Name
+	case w.StepName != "":
+		ev.Name = w.StepName
+	case w.FlowName != "":
+		ev.Name = w.FlowName
+	default:
+		ev.Name = w.AgentName
+	}
+	if ev.StepType = w.StepType; ev.StepType == "" {
+		ev.StepType = w.ExecutionType
+	}
 	ev.Delta = w.Delta
 	ev.Text = w.Text
 	ev.Iteration = w.Iteration
@@ -392,15 +481,33 @@ func lift(ev *Event, w *wire, seen uint64) {
 	ev.Timestamp = firstOf(w.StartedAt, w.CompletedAt, w.AwaitedAt, w.Timestamp, w.SkippedAt)
 }
 
+// seqOf is the event's Seq: seq, sequenceIndex or agentContext.seq, -1
+// when the frame has none.
+func seqOf(w *wire) int64 {
+	switch {
+	case w.Seq != nil:
+		return *w.Seq
+	case w.SequenceIndex != nil:
+		return *w.SequenceIndex
+	case w.AgentContext != nil && w.AgentContext.Seq != nil:
+		return *w.AgentContext.Seq
+	}
+	return -1
+}
+
 // zeroRare zeroes the fields the second part of lift writes, writing
 // nothing when they are zero already (as in a run of deltas).
 func zeroRare(ev *Event) {
-	if ev.ToolCallID != "" || ev.ToolID != "" || ev.ToolName != "" || ev.ToolType != "" ||
-		ev.Origin != "" || ev.Parameters != nil || ev.Result != nil || ev.Success != nil ||
-		ev.AwaitReason != "" || ev.ApprovalID != "" || ev.Decision != "" ||
-		ev.Description != "" || ev.Reason != "" || ev.ErrorMessage != "" || ev.ErrorCode != "" ||
-		ev.Recoverable != nil || ev.StopReason != "" || ev.FinalOutput != "" ||
-		ev.DurationMs != 0 || ev.Tokens != nil || ev.Cost != 0 || ev.Timestamp != "" {
+	// One test of the or of every length, not a branch per field: this
+	// runs for every delta. A nil slice or pointer has a zero length or
+	// address; a zero float may be -0, which is cleared needlessly.
+	n := len(ev.ToolCallID) | len(ev.ToolID) | len(ev.ToolName) | len(ev.ToolType) | len(ev.Origin) |
+		len(ev.AwaitReason) | len(ev.ApprovalID) | len(ev.Decision) | len(ev.Description) | len(ev.Reason) |
+		len(ev.ErrorMessage) | len(ev.ErrorCode) | len(ev.StopReason) | len(ev.FinalOutput) | len(ev.Timestamp)
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(ev.Parameters))) | uintptr(unsafe.Pointer(unsafe.SliceData(ev.Result))) |
+		uintptr(unsafe.Pointer(ev.Success)) | uintptr(unsafe.Pointer(ev.Recoverable)) | uintptr(unsafe.Pointer(ev.Tokens))
+	f := math.Float64bits(ev.DurationMs) | math.Float64bits(ev.Cost)
+	if n != 0 || p != 0 || f != 0 {
 		ev.ToolCallID, ev.ToolID, ev.ToolName, ev.ToolType, ev.Origin = "", "", "", "", ""
 		ev.Parameters, ev.Result, ev.Success = nil, nil, nil
 		ev.AwaitReason, ev.ApprovalID, ev.Decision, ev.Description, ev.Reason = "", "", "", "", ""

@@ -1555,3 +1555,74 @@ func TestDecodeIntoReusedBuffer(t *testing.T) {
 		}
 	}
 }
+
+// TestScannerMatchesEncodingJSONOnDeltaRuns: in a run of deltas the decoder
+// makes each event from the last one (Decoder.proto); whatever breaks the
+// run (another type on the event line, a new stream, a value that changes
+// where it repeated, a null, a nested context, a reused buffer) must decode
+// as encoding/json does.
+func TestScannerMatchesEncodingJSONOnDeltaRuns(t *testing.T) {
+	type step struct {
+		event, data string
+		stream      bool
+	}
+	u := func(seq int, rest string) step {
+		return step{data: `{"type":"text_delta","executionId":"e","seq":` + strconv.Itoa(seq) + `,"id":"text_1"` + rest + `}`}
+	}
+	turn := func(turnID, ct, delta string) step {
+		return step{event: "agent_turn_delta", data: `{"type":"agent_turn_delta","turnId":"` + turnID + `","iteration":1,"contentType":"` + ct + `","delta":"` + delta + `"}`}
+	}
+	chunk := func(id, text, rest string) step {
+		return step{data: `{"type":"step_chunk","id":"` + id + `","name":"P","executionType":"prompt","index":2,"text":"` + text + `"` + rest + `}`}
+	}
+	runs := map[string][]step{
+		"unified": {u(1, `,"delta":"a"`), u(2, `,"delta":"b\n\"c\""`), u(3, `,"delta":"\xff\u00e9"`), u(4, `,"delta":""`),
+			{event: "reasoning_delta", data: `{"type":"text_delta","executionId":"e","seq":5,"id":"text_1","delta":"r"}`},
+			{event: "message", data: `{"type":"text_delta","executionId":"e","seq":6,"id":"text_1","delta":"m"}`},
+			u(7, `,"delta":"x"`), {data: `{"type":"text_delta","executionId":"e","seq":null,"id":"text_1","delta":"n"}`},
+			u(9, `,"delta":"y"`), {data: `{"type":"text_delta","executionId":"e","seq":10,"id":"text_2","delta":"z"}`},
+			{data: `{"type":"text_delta","executionId":"e","seq":11,"id":"text\u005f2","delta":"z"}`},
+			u(12, `,"delta":"t","text":"whole"`), u(13, `,"delta":"t2","text":"whole2"`),
+			u(14, `,"delta":"w","iteration":3`), u(15, `,"delta":"w2","iteration":4`),
+			{data: `{"type":"text_delta","executionId":"e","seq":16,"id":"text_1","delta":"s","sequenceIndex":4}`},
+			{data: `{"type":"text_delta","executionId":"e","seq":17,"id":"text_1","delta":"s","sequenceIndex":5}`},
+			{data: "[DONE]"}, u(18, `,"delta":"after done"`), u(19, `,"delta":"again"`),
+			{stream: true, data: `{"type":"text_delta","executionId":"e","seq":20,"id":"text_1","delta":"new stream"}`},
+			u(21, `,"delta":"on"`)},
+		"legacy turn": {turn("t1", "thinking", "a"), turn("t1", "thinking", "b"), turn("t1", "text", "c"), turn("t1", "text", "d"),
+			turn("t1", "text", "e"), turn("t2", "text", "f"), turn("t2", "text", "g"),
+			{stream: true, event: "agent_turn_delta", data: `{"type":"agent_turn_delta","turnId":"t2","iteration":1,"contentType":"text","delta":"h"}`},
+			turn("t2", "text", "i"), turn("t2", "tool_input", "j"), turn("t2", "tool_input", "k"), turn("t2", "odd", "l"), turn("t2", "odd", "m"),
+			{event: "agent_turn_delta", data: `{"type":"agent_turn_delta","turnId":"t2","iteration":1,"contentType":"text","text":"n"}`},
+			{event: "agent_turn_delta", data: `{"type":"agent_turn_delta","turnId":"t2","iteration":1,"contentType":"text","text":"o"}`},
+			{event: "agent_tool_start", data: `{"type":"agent_turn_delta","turnId":"t2","iteration":1,"contentType":"text","text":"p"}`}},
+		"legacy step": {chunk("s1", "a", ""), chunk("s1", "b", ""), chunk("s1", "c", `,"partId":"p1"`), chunk("s1", "d", `,"partId":"p1"`),
+			chunk("s1", "e", `,"partId":"p2"`), chunk("s1", "f", `,"partId":"p2"`),
+			chunk("s1", "g", `,"toolContext":{"toolId":"tc1"}`), chunk("s1", "h", `,"toolContext":{"toolId":"tc1"}`),
+			chunk("s1", "i", `,"toolContext":{"toolId":"tc2"}`), chunk("s2", "j", ""), chunk("s2", "k", ""),
+			{data: `{"type":"step_chunk","id":"s2","name":"P","executionType":"prompt","index":2,"delta":"l"}`},
+			{data: `{"type":"step_chunk","id":"s2","name":"P","executionType":"prompt","index":2,"delta":"m"}`},
+			{data: `{"type":"step_start","id":"s3","name":"P","executionType":"prompt","index":2,"text":"n"}`},
+			chunk("s3", "o", ""), chunk("s3", "p", ""), {data: `{"type":"chunk","text":"q"}`}, {data: `{"type":"chunk","text":"r"}`}},
+	}
+	for name, steps := range runs {
+		t.Run(name, func(t *testing.T) {
+			p := newDecoderPair()
+			var buf []Event // a reused buffer, as the stream's consumers keep
+			for _, st := range steps {
+				if st.stream {
+					p.newStream()
+				}
+				f := Frame{Event: st.event, Data: st.data}
+				p.check(t, f)
+				// The same frame again is another delta of the run, into
+				// a buffer that holds the last events.
+				buf = p.fast.Decode(buf[:0], f)
+				if want := p.slow.Decode(nil, f); !reflect.DeepEqual(buf, want) && len(buf)+len(want) > 0 {
+					t.Errorf("frame %q decoded again into a reused buffer:\n%+v\nencoding/json:\n%+v", st.data, buf, want)
+				}
+			}
+			p.final(t)
+		})
+	}
+}

@@ -81,13 +81,18 @@ func folds(key string, keys map[string]bool) bool {
 // the bits of d.wSeen, which it also adds fields to when a first attempt
 // set some). It reports false when it cannot vouch for the result; w is
 // then partly written and must be zeroed before encoding/json fills it.
-func (d *Decoder) scanWire(data string, raw []byte, w *wire) (seen uint64, ok bool) {
+//
+// again says the template read data and the last frame too: only the
+// template's changing values can differ from the last frame's.
+func (d *Decoder) scanWire(data string, raw []byte, w *wire) (seen uint64, again, ok bool) {
+	warm := d.tmplWarm
 	seen, ok = d.scanTemplate(data, raw, w)
 	if ok {
-		return seen, true
+		return seen, warm, true
 	}
 	d.wSeen |= seen // what the attempt set: cleared unless set again
-	return d.scanMembers(data, raw, w)
+	seen, ok = d.scanMembers(data, raw, w)
+	return seen, false, ok
 }
 
 // The template is the byte layout of the last frame the member scanner
@@ -99,6 +104,14 @@ func (d *Decoder) scanWire(data string, raw []byte, w *wire) (seen uint64, ok bo
 // A frame that matches has, token for token, the same members as the one
 // the template was made from, except for the changing values, which are
 // read and checked as usual: it decodes to the same fields.
+//
+// Decoder.tmplWarm says w holds the template's repeating values: the last
+// frame was read by the template, or made it. A frame that matches has
+// the very same values, so they are not set again: they stay the strings
+// of an earlier frame of the run, equal to this frame's. Whatever else
+// fills w (the member scanner, encoding/json) comes after a failed match,
+// which clears it (the member scanner sets it again when it makes the
+// template).
 type tmplPart struct {
 	lit      string // the bytes up to the next changing value
 	from, to int    // d.tmplSets[from:to] are the repeating fields in lit
@@ -121,21 +134,39 @@ const (
 // fields it set, with ok false when data does not match.
 func (d *Decoder) scanTemplate(data string, raw []byte, w *wire) (seen uint64, ok bool) {
 	sc := scan{s: data, raw: raw, buf: &d.strs}
+	warm := d.tmplWarm
+	d.tmplWarm = false
 	for pi := range d.tmpl {
 		p := &d.tmpl[pi]
 		if !strings.HasPrefix(data[sc.i:], p.lit) {
 			return seen, false
 		}
-		for _, st := range d.tmplSets[p.from:p.to] {
-			a := sc.i + st.off
-			*repeatingField(w, st.n) = data[a : a+st.len]
+		if !warm {
+			for _, st := range d.tmplSets[p.from:p.to] {
+				a := sc.i + st.off
+				*repeatingField(w, st.n) = data[a : a+st.len]
+			}
 		}
 		seen |= p.seen
 		sc.i += len(p.lit)
 		if p.n == tmplEnd {
-			return seen, sc.end()
+			ok = sc.end()
+			d.tmplWarm = ok
+			return seen, ok
 		}
-		bit, ok := d.fieldN(&sc, p.n, w)
+		// The values that change in a run of deltas, without fieldN's
+		// dispatch.
+		var bit uint64
+		switch {
+		case p.n == fSeq:
+			bit, ok = 1<<fSeq, sc.int64p(&w.Seq, &d.scratch.seq)
+		case p.n == fDelta:
+			bit, ok = 1<<fDelta, sc.str(&w.Delta)
+		case p.n == fText:
+			bit, ok = 1<<fText, sc.str(&w.Text)
+		default:
+			bit, ok = d.fieldN(&sc, p.n, w)
+		}
 		seen |= bit
 		if !ok {
 			return seen, false
@@ -202,7 +233,7 @@ func (d *Decoder) scanMembers(data string, raw []byte, w *wire) (seen uint64, ok
 				if n >= 0 {
 					*m = shapeMemo{tok: keyToks[n], n: n}
 				} else {
-					*m = shapeMemo{tok: strings.Clone(sc.s[a-1 : sc.i]), n: n}
+					*m = shapeMemo{tok: d.keyTok(sc.s[a-1 : sc.i]), n: n}
 				}
 			}
 		}
@@ -233,6 +264,7 @@ func (d *Decoder) scanMembers(data string, raw []byte, w *wire) (seen uint64, ok
 			}
 			if !overflow {
 				d.makeTemplate(data, *members, sc.i)
+				d.tmplWarm = true
 			}
 			return seen, true
 		}
@@ -271,6 +303,12 @@ func (d *Decoder) makeTemplate(data string, members []member, end int) {
 	}
 	part.lit, part.n, part.to = data[litStart:end], tmplEnd, len(d.tmplSets)
 	d.tmpl = append(d.tmpl, part)
+	d.tmplChanging = 0
+	for _, p := range d.tmpl {
+		if p.n >= 0 {
+			d.tmplChanging |= 1 << uint(p.n)
+		}
+	}
 }
 
 // repeatingField returns the wire field n when its values usually repeat
@@ -308,6 +346,28 @@ func repeatingField(w *wire, n int) *string {
 	}
 	return nil
 }
+
+// keyTok returns a copy of tok (the `"key":` of a key wire does not have)
+// that the shape memo can keep, the same one for the same key: the memo
+// changes with every frame of another shape, and a key such as "agentId"
+// comes back every turn.
+func (d *Decoder) keyTok(tok string) string {
+	if t, ok := d.keyToks[tok]; ok {
+		return t
+	}
+	t := strings.Clone(tok)
+	if len(d.keyToks) < maxKeyToks {
+		if d.keyToks == nil {
+			d.keyToks = map[string]string{}
+		}
+		d.keyToks[t] = t
+	}
+	return t
+}
+
+// maxKeyToks bounds keyTok's memory: a stream of ever new keys costs a
+// copy each, as before.
+const maxKeyToks = 256
 
 // shapeMemo remembers the opening `"key":` of one member of the last frame
 // and the key's field number (-1: not a wire field).
@@ -932,10 +992,12 @@ func (sc *scan) span() (a, b int, flags int, ok bool) {
 			if i+1 >= len(s) {
 				return 0, 0, 0, false
 			}
-			switch s[i+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			// A table, not a switch: the escapes of a text come in no
+			// order a branch predictor could learn.
+			switch escLen[s[i+1]] {
+			case 2:
 				i += 2
-			case 'u':
+			case 6:
 				if i+6 > len(s) || !isHex4(s[i+2:i+6]) {
 					return 0, 0, 0, false
 				}
@@ -948,6 +1010,10 @@ func (sc *scan) span() (a, b int, flags int, ok bool) {
 		}
 	}
 }
+
+// escLen is the length of the escape a backslash starts, by the character
+// after it: 6 for \uXXXX, 0 for none.
+var escLen = [256]uint8{'"': 2, '\\': 2, '/': 2, 'b': 2, 'f': 2, 'n': 2, 'r': 2, 't': 2, 'u': 6}
 
 func isHex4(s string) bool {
 	for i := 0; i < 4; i++ {

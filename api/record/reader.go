@@ -42,8 +42,9 @@ func Parse(path string, r io.Reader) (*Recording, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	line := 0
 	seenHeader := false
+	var long []byte
 	for {
-		b, rerr := br.ReadBytes('\n')
+		b, rerr := readLine(br, &long)
 		if rerr != nil && !errors.Is(rerr, io.EOF) {
 			var pe *fs.PathError
 			if errors.As(rerr, &pe) {
@@ -110,6 +111,15 @@ func parseHeader(b []byte, cut bool) (Record, error) {
 
 // parseLine reads one record line after the header into r.
 func (r *Recording) parseLine(b []byte, line int, cut bool) {
+	// The fast path decodes in place, into the record appended (Record is
+	// large: building it aside and appending it would copy it twice).
+	r.Records = append(r.Records, Record{})
+	if last := &r.Records[len(r.Records)-1]; parseFrameLine(b, last) {
+		last.Line = line
+		return
+	}
+	r.Records[len(r.Records)-1] = Record{}
+	r.Records = r.Records[:len(r.Records)-1]
 	var rec Record
 	if err := json.Unmarshal(b, &rec); err != nil {
 		if cut {
