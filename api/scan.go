@@ -7,9 +7,10 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
+
+	"rtinspect/api/internal/jsonesc"
 )
 
 // This file is the decoder's fast path: a single-pass scanner that fills the
@@ -1088,7 +1089,7 @@ func unquote(s string, valid bool, buf *[]byte) string {
 		if j == len(s) {
 			break
 		}
-		b, r = unescape(s, j, b)
+		b, r = jsonesc.Unescape(s, j, b)
 	}
 	if len(b) == 0 {
 		return ""
@@ -1107,44 +1108,12 @@ const (
 	maxBlockString = 256
 )
 
-// unescape appends the escape at s[r] (a backslash) to b and returns the
-// index after it.
-func unescape(s string, r int, b []byte) ([]byte, int) {
-	switch s[r+1] {
-	case 'b':
-		b = append(b, '\b')
-	case 'f':
-		b = append(b, '\f')
-	case 'n':
-		b = append(b, '\n')
-	case 'r':
-		b = append(b, '\r')
-	case 't':
-		b = append(b, '\t')
-	case 'u':
-		rr := hex4(s[r+2:])
-		r += 6
-		if utf16.IsSurrogate(rr) {
-			if r+6 <= len(s) && s[r] == '\\' && s[r+1] == 'u' {
-				if dec := utf16.DecodeRune(rr, hex4(s[r+2:])); dec != utf8.RuneError {
-					return utf8.AppendRune(b, dec), r + 6
-				}
-			}
-			rr = utf8.RuneError
-		}
-		return utf8.AppendRune(b, rr), r
-	default: // '"', '\\', '/'
-		b = append(b, s[r+1])
-	}
-	return b, r + 2
-}
-
 func unquoteTo(s string, b []byte) []byte {
 	for r := 0; r < len(s); {
 		c := s[r]
 		switch {
 		case c == '\\':
-			b, r = unescape(s, r, b)
+			b, r = jsonesc.Unescape(s, r, b)
 		case c < utf8.RuneSelf:
 			b = append(b, c)
 			r++
@@ -1155,24 +1124,6 @@ func unquoteTo(s string, b []byte) []byte {
 		}
 	}
 	return b
-}
-
-// hex4 reads the four hex digits span already checked.
-func hex4(s string) rune {
-	var r rune
-	for i := 0; i < 4; i++ {
-		c := s[i]
-		switch {
-		case c <= '9':
-			c -= '0'
-		case c <= 'F':
-			c -= 'A' - 10
-		default:
-			c -= 'a' - 10
-		}
-		r = r<<4 | rune(c)
-	}
-	return r
 }
 
 // null consumes a null literal.

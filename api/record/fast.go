@@ -3,9 +3,10 @@ package record
 import (
 	"bufio"
 	"bytes"
-	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
+
+	"rtinspect/api/internal/jsonesc"
 )
 
 // This file is the reader's fast path for frame lines, nearly every line of
@@ -138,7 +139,7 @@ func jsonString(b []byte, i int) (a, z, flags int, ok bool) {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				j += 2
 			case 'u':
-				if j+6 > len(b) || hex4(b[j+2:j+6]) < 0 {
+				if j+6 > len(b) || jsonesc.Hex4(b[j+2:j+6]) < 0 {
 					return 0, 0, 0, false
 				}
 				j += 6
@@ -175,7 +176,7 @@ func decodeString(s []byte, flags int) string {
 		c := s[r]
 		switch {
 		case c == '\\':
-			out, r = unescape(s, r, out)
+			out, r = jsonesc.Unescape(s, r, out)
 		case valid:
 			// Valid UTF-8: copy up to the next escape.
 			j := bytes.IndexByte(s[r:], '\\')
@@ -198,57 +199,6 @@ func decodeString(s []byte, flags int) string {
 	}
 	// out is this string's own and never written again: no second copy.
 	return unsafe.String(unsafe.SliceData(out), len(out))
-}
-
-// unescape appends the escape at s[r] (a backslash, validated) to out and
-// returns the index after it.
-func unescape(s []byte, r int, out []byte) ([]byte, int) {
-	switch s[r+1] {
-	case 'b':
-		out = append(out, '\b')
-	case 'f':
-		out = append(out, '\f')
-	case 'n':
-		out = append(out, '\n')
-	case 'r':
-		out = append(out, '\r')
-	case 't':
-		out = append(out, '\t')
-	case 'u':
-		rr := hex4(s[r+2 : r+6])
-		r += 6
-		if utf16.IsSurrogate(rr) {
-			if r+6 <= len(s) && s[r] == '\\' && s[r+1] == 'u' {
-				if dec := utf16.DecodeRune(rr, hex4(s[r+2:r+6])); dec != utf8.RuneError {
-					return utf8.AppendRune(out, dec), r + 6
-				}
-			}
-			rr = utf8.RuneError
-		}
-		return utf8.AppendRune(out, rr), r
-	default: // '"', '\\', '/'
-		out = append(out, s[r+1])
-	}
-	return out, r + 2
-}
-
-// hex4 reads four hex digits, -1 when they are not.
-func hex4(s []byte) rune {
-	var r rune
-	for _, c := range s[:4] {
-		switch {
-		case '0' <= c && c <= '9':
-			c -= '0'
-		case 'a' <= c && c <= 'f':
-			c -= 'a' - 10
-		case 'A' <= c && c <= 'F':
-			c -= 'A' - 10
-		default:
-			return -1
-		}
-		r = r<<4 | rune(c)
-	}
-	return r
 }
 
 // readLine is bufio.Reader.ReadBytes('\n') without a copy per line: the
