@@ -1057,7 +1057,7 @@ func (sc *scan) str(p *string) bool {
 func unquote(s string, valid bool, buf *[]byte) string {
 	if !valid {
 		// Each byte of invalid UTF-8 grows into U+FFFD.
-		b := unquoteTo(s, make([]byte, 0, len(s)+utf8.UTFMax))
+		b := jsonesc.AppendDecoded(make([]byte, 0, len(s)+utf8.UTFMax), s)
 		return unsafe.String(unsafe.SliceData(b), len(b))
 	}
 	// Valid UTF-8: only the escapes change, and each one shrinks, so the
@@ -1107,24 +1107,6 @@ const (
 	blockSize      = 4 << 10
 	maxBlockString = 256
 )
-
-func unquoteTo(s string, b []byte) []byte {
-	for r := 0; r < len(s); {
-		c := s[r]
-		switch {
-		case c == '\\':
-			b, r = jsonesc.Unescape(s, r, b)
-		case c < utf8.RuneSelf:
-			b = append(b, c)
-			r++
-		default:
-			rr, size := utf8.DecodeRuneInString(s[r:])
-			b = utf8.AppendRune(b, rr)
-			r += size
-		}
-	}
-	return b
-}
 
 // null consumes a null literal.
 func (sc *scan) null() bool {

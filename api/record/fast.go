@@ -172,26 +172,18 @@ func decodeString(s []byte, flags int) string {
 		return string(s)
 	}
 	out := make([]byte, 0, len(s)+2*utf8.UTFMax)
-	for r := 0; r < len(s); {
-		c := s[r]
-		switch {
-		case c == '\\':
-			out, r = jsonesc.Unescape(s, r, out)
-		case valid:
-			// Valid UTF-8: copy up to the next escape.
+	if !valid {
+		out = jsonesc.AppendDecoded(out, s)
+	} else {
+		// Valid UTF-8: copy from escape to escape.
+		for r := 0; r < len(s); {
 			j := bytes.IndexByte(s[r:], '\\')
 			if j < 0 {
-				j = len(s) - r
+				out = append(out, s[r:]...)
+				break
 			}
 			out = append(out, s[r:r+j]...)
-			r += j
-		case c < utf8.RuneSelf:
-			out = append(out, c)
-			r++
-		default:
-			rr, size := utf8.DecodeRune(s[r:])
-			out = utf8.AppendRune(out, rr)
-			r += size
+			out, r = jsonesc.Unescape(s, r+j, out)
 		}
 	}
 	if len(out) == 0 {

@@ -44,6 +44,38 @@ func Unescape[T text](s T, r int, b []byte) ([]byte, int) {
 	return b, r + 2
 }
 
+// AppendDecoded appends the content of a validated JSON string (between
+// its quotes) to b as encoding/json decodes it: escapes resolved, every
+// byte of invalid UTF-8 made U+FFFD.
+func AppendDecoded[T text](b []byte, s T) []byte {
+	for r := 0; r < len(s); {
+		c := s[r]
+		switch {
+		case c == '\\':
+			b, r = Unescape(s, r, b)
+		case c < utf8.RuneSelf:
+			b = append(b, c)
+			r++
+		default:
+			rr, size := decodeRune(s[r:])
+			b = utf8.AppendRune(b, rr)
+			r += size
+		}
+	}
+	return b
+}
+
+// decodeRune is utf8.DecodeRune for either kind of text.
+func decodeRune[T text](s T) (rune, int) {
+	switch v := any(s).(type) {
+	case string:
+		return utf8.DecodeRuneInString(v)
+	case []byte:
+		return utf8.DecodeRune(v)
+	}
+	return utf8.DecodeRuneInString(string(s))
+}
+
 // Hex4 is the value of the four hex digits s starts with, or -1 when they
 // are not four hex digits.
 func Hex4[T text](s T) rune {

@@ -45,3 +45,20 @@ func TestHex4(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendDecodedMatchesEncodingJSON decodes strings with escapes and
+// invalid UTF-8, from a string and from bytes.
+func TestAppendDecodedMatchesEncodingJSON(t *testing.T) {
+	for _, body := range []string{"plain", `a\nb\u00e9`, "caf\xc3\xa9", "bad \xff byte", "cut \xe2\x82", "\\ud83d\\ude00 and \xff"} {
+		var want string
+		if err := json.Unmarshal([]byte(`"`+body+`"`), &want); err != nil {
+			t.Fatal(err)
+		}
+		if got := string(AppendDecoded(nil, body)); got != want {
+			t.Errorf("string %q: got %q, want %q", body, got, want)
+		}
+		if got := string(AppendDecoded(nil, []byte(body))); got != want {
+			t.Errorf("bytes %q: got %q, want %q", body, got, want)
+		}
+	}
+}
