@@ -387,18 +387,8 @@ func (m *Model) handlePickerKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 	case key.Matches(msg, k.Open):
 		m.pickSelected()
-	case key.Matches(msg, k.Up):
-		m.movePicker(-1)
-	case key.Matches(msg, k.Down):
-		m.movePicker(1)
-	case key.Matches(msg, k.Top):
-		m.movePicker(-1 << 30)
-	case key.Matches(msg, k.Bottom):
-		m.movePicker(1 << 30)
-	case key.Matches(msg, k.PageUp):
-		m.movePicker(-m.pickerRows())
-	case key.Matches(msg, k.PageDown):
-		m.movePicker(m.pickerRows())
+	case key.Matches(msg, k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown):
+		m.movePicker(moveDelta(k, msg, m.pickerRows()))
 	}
 	return m, nil
 }

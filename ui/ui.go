@@ -734,18 +734,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			m.focus = paneEvents
 		}
 		m.clampEvents() // zoomed, the events pane was hidden (no height)
-	case key.Matches(msg, k.Up):
-		m.move(-1)
-	case key.Matches(msg, k.Down):
-		m.move(1)
-	case key.Matches(msg, k.Top):
-		m.move(-1 << 30)
-	case key.Matches(msg, k.Bottom):
-		m.move(1 << 30)
-	case key.Matches(msg, k.PageUp):
-		m.move(-m.eventsInnerHeight())
-	case key.Matches(msg, k.PageDown):
-		m.move(m.eventsInnerHeight())
+	case key.Matches(msg, k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown):
+		m.move(moveDelta(k, msg, m.eventsInnerHeight()))
 	case key.Matches(msg, k.Follow):
 		m.follow = !m.follow
 		if m.follow {
@@ -991,6 +981,26 @@ func (m *Model) move(d int) {
 	m.evSel = clamp(m.evSel+d, 0, n-1)
 	m.follow = m.evSel == n-1 && d > 0
 	m.clampEvents()
+}
+
+// moveDelta is how far a movement key moves a list whose page is page
+// rows: one, a page, or to either end (clamped by the list).
+func moveDelta(k KeyMap, msg tea.KeyPressMsg, page int) int {
+	switch {
+	case key.Matches(msg, k.Up):
+		return -1
+	case key.Matches(msg, k.Down):
+		return 1
+	case key.Matches(msg, k.Top):
+		return -1 << 30
+	case key.Matches(msg, k.Bottom):
+		return 1 << 30
+	case key.Matches(msg, k.PageUp):
+		return -page
+	case key.Matches(msg, k.PageDown):
+		return page
+	}
+	return 0
 }
 
 func clamp(v, lo, hi int) int {
